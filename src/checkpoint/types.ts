@@ -1,0 +1,90 @@
+// The checkpoint: one self-describing JSON document. Everything needed to sample, evaluate, and
+// resume training exactly. Float tensors are base64 of little-endian float32 so they round-trip
+// bit for bit.
+
+import type { CellType } from '../model/config.js';
+
+export const CHECKPOINT_FORMAT = 'rnn-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+export type DocSplit = 'line' | 'blank' | 'file' | 'none';
+
+export interface EncodedTensor {
+  name: string;
+  shape: number[];
+  dtype: 'f32';
+  /** base64 of little-endian float32, length = product(shape) * 4 bytes. */
+  data: string;
+}
+
+export interface MetricRow {
+  step: number;
+  /** Seconds of training since the start of the run (resumes continue the clock). */
+  time: number;
+  trainLoss: number;
+  valLoss: number | null;
+  lr: number;
+  gradNorm: number;
+  charsPerSec: number;
+}
+
+export interface TrainSettings {
+  batch: number;
+  seqLen: number;
+  lr: number;
+  lrSchedule: 'constant' | 'cosine' | 'step';
+  warmup: number;
+  /** step schedule: multiply by lrDecay every lrDecayEvery steps; cosine: decays to lr * lrMin. */
+  lrDecay: number;
+  lrDecayEvery: number;
+  lrMin: number;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  clip: number;
+  /** Total optimizer steps of the run (the schedule is laid out over these). */
+  steps: number;
+  seed: number;
+  evalEvery: number;
+  saveEvery: number;
+  valFraction: number;
+}
+
+export interface TrainingState {
+  /** Optimizer steps completed. */
+  step: number;
+  /** Data cursor: epoch (0-based) and the next window within it. */
+  epoch: number;
+  window: number;
+  /** The dropout RNG's state. */
+  rng: [number, number, number, number];
+  /** Optimizer moments, each a flat tensor in parameter-layout order. */
+  moments: EncodedTensor[];
+  /** Carried recurrent state (L, S, B, H) at the cursor. */
+  carry: EncodedTensor;
+  bestValLoss: number | null;
+  bestStep: number | null;
+  elapsedSec: number;
+  settings: TrainSettings;
+  metrics: MetricRow[];
+}
+
+export interface Checkpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  rnnVersion: string;
+  createdAt: string;
+  model: { cell: CellType; layers: number; hidden: number; vocabSize: number; dropout: number };
+  vocab: {
+    /** Code points of ids 1..V-1 in ascending order; id 0 is EOS. */
+    codePoints: number[];
+    docSplit: DocSplit;
+  };
+  corpus: { paths: string[]; trainTokens: number; valTokens: number; trainDocs: number; valDocs: number };
+  /** Parameters in layout order, PyTorch state_dict names. */
+  tensors: EncodedTensor[];
+  /** Absent in a weights-only checkpoint (e.g. an import). */
+  training: TrainingState | null;
+}

@@ -1,0 +1,38 @@
+// `rnn eval`: mean loss of a checkpoint on text split and encoded the way it was trained.
+// Results go to stdout (a line of text, or one JSON object with --json).
+
+import { splitDocuments } from '../../data/documents.js';
+import { encodeDocuments, type UnknownPolicy } from '../../data/encode.js';
+import { readSources } from '../../data/read-sources.js';
+import { DataError } from '../../errors.js';
+import { EVAL_BATCH, EVAL_SEQ_LEN } from '../../train/defaults.js';
+import { evaluateTokens } from '../../train/evaluate.js';
+import { loadModel } from '../load-model.js';
+import { resolveCheckpoint } from '../run-dir.js';
+
+interface EvalFlags { unknown: UnknownPolicy; json?: boolean }
+
+export async function evalMain(checkpointArg: string, files: string[], raw: Record<string, unknown>): Promise<void> {
+  const f = raw as unknown as EvalFlags;
+  const path = resolveCheckpoint(checkpointArg);
+  const { ck, engine } = await loadModel(path, EVAL_BATCH, EVAL_SEQ_LEN);
+  try {
+    const docs = splitDocuments(await readSources(files), ck.vocab.docSplit);
+    const enc = encodeDocuments(docs, { codePoints: ck.vocab.codePoints }, { unknown: f.unknown });
+    if (enc.tokens.length < 2) throw new DataError('nothing to evaluate: the text has no characters the model knows', 'check the files, or the --unknown setting');
+    const { nats, count } = evaluateTokens(engine, enc.tokens);
+    const loss = nats / count;
+    const result = {
+      checkpoint: path, loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss),
+      tokens: count, chars: enc.chars, docs: enc.docs, skipped: enc.skipped, docSplit: ck.vocab.docSplit,
+    };
+    if (f.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      process.stdout.write(`loss ${loss.toFixed(4)} nats/char  ${result.bitsPerChar.toFixed(4)} bits/char  perplexity ${result.perplexity.toFixed(3)}`
+        + `  (${count.toLocaleString('en-US')} tokens: ${enc.chars.toLocaleString('en-US')} chars + ${enc.docs.toLocaleString('en-US')} EOS, ${ck.vocab.docSplit} split)\n`);
+      if (enc.skipped) process.stderr.write(`skipped ${enc.skipped} characters outside the vocabulary\n`);
+    }
+  } finally {
+    engine.dispose();
+  }
+}

@@ -1,0 +1,14 @@
+// Checkpoint → ready engine, shared by `rnn sample` and `rnn eval`.
+
+import { loadCheckpoint } from '../checkpoint/io.js';
+import type { Checkpoint } from '../checkpoint/types.js';
+import type { Engine } from '../kernels/engine.js';
+import { createEngine } from '../kernels/create-engine.js';
+import { loadParams, modelConfigOf } from '../train/snapshot.js';
+
+export async function loadModel(path: string, batch: number, seqLen: number): Promise<{ ck: Checkpoint; engine: Engine }> {
+  const ck = loadCheckpoint(path);
+  const engine = await createEngine(modelConfigOf(ck), batch, seqLen);
+  loadParams(engine, ck);
+  return { ck, engine };
+}

@@ -1,0 +1,161 @@
+// The CLI entry point: declares the commands and their flags (help text, defaults, ranges), loads
+// each command's implementation lazily so `rnn --help` stays fast, and is the only place that
+// prints errors and chooses exit codes: 0 ok, 1 data/runtime error, 2 usage error,
+// 130/143 interrupted by SIGINT/SIGTERM.
+
+import { Command, CommanderError, Option } from 'commander';
+import { RnnError } from '../errors.js';
+import { DEFAULT_MODEL } from '../model/config.js';
+import { DEFAULT_STEPS, DEFAULT_TRAIN } from '../train/defaults.js';
+import { duration, float, int } from './parse.js';
+import { VERSION } from '../version.js';
+
+const D = DEFAULT_TRAIN;
+
+function trainCommand(): Command {
+  return new Command('train')
+    .description('Train a character-level language model on text files.')
+    .argument('[corpus...]', "UTF-8 text files ('-' reads stdin)", [])
+    .optionsGroup('Data:')
+    .addOption(new Option('--doc-split <rule>', 'how text is cut into documents; each ends with EOS. auto: blank if the text has blank lines, else line').choices(['auto', 'line', 'blank', 'file', 'none']).default('auto'))
+    .addOption(new Option('--val-fraction <f>', 'share of the text held out for validation (whole documents, or the tail for none)').argParser(float(0, 0.5, { maxOpen: true })).default(D.valFraction))
+    .addOption(new Option('--max-vocab <n>', 'refuse corpora with more distinct characters than this').argParser(int(2, 65535)).default(10000))
+    .optionsGroup('Model:')
+    .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru', 'rnn']).default(DEFAULT_MODEL.cell))
+    .addOption(new Option('--layers <n>', 'stacked recurrent layers').argParser(int(1, 16)).default(DEFAULT_MODEL.layers))
+    .addOption(new Option('--hidden <n>', 'hidden units per layer').argParser(int(1, 8192)).default(DEFAULT_MODEL.hidden))
+    .addOption(new Option('--dropout <p>', 'dropout on each layer output, in [0, 1)').argParser(float(0, 1, { maxOpen: true })).default(DEFAULT_MODEL.dropout))
+    .optionsGroup('Optimization:')
+    .addOption(new Option('--batch <n>', 'B: parallel streams per step').argParser(int(1, 4096)).default(D.batch))
+    .addOption(new Option('--seq-len <n>', 'T: BPTT window, characters per stream per step').argParser(int(1, 100000)).default(D.seqLen))
+    .addOption(new Option('--optimizer <name>', 'update rule').choices(['adam', 'sgd', 'rmsprop']).default(D.optimizer))
+    .addOption(new Option('--lr <rate>', 'peak learning rate').argParser(float(0, 10, { minOpen: true })).default(D.lr))
+    .addOption(new Option('--beta1 <b>', 'Adam β1 / SGD momentum [default: 0.9]').argParser(float(0, 1, { maxOpen: true })))
+    .addOption(new Option('--beta2 <b>', 'Adam β2 / RMSprop α [default: 0.999 / 0.99]').argParser(float(0, 1, { maxOpen: true })))
+    .addOption(new Option('--eps <e>', 'Adam / RMSprop epsilon').argParser(float(0, 1, { minOpen: true })).default(D.eps))
+    .addOption(new Option('--weight-decay <w>', 'decoupled weight decay (AdamW)').argParser(float(0, 1)).default(D.weightDecay))
+    .addOption(new Option('--clip <norm>', 'clip the global gradient norm to this; 0 = off').argParser(float(0, Infinity)).default(D.clip))
+    .addOption(new Option('--lr-schedule <s>', 'learning-rate schedule after warmup').choices(['constant', 'cosine', 'step']).default(D.lrSchedule))
+    .addOption(new Option('--warmup <steps>', 'linear warmup steps').argParser(int(0)).default(D.warmup))
+    .addOption(new Option('--lr-min <f>', 'cosine: final lr as a fraction of --lr').argParser(float(0, 1)).default(D.lrMin))
+    .addOption(new Option('--lr-decay <f>', 'step: multiply lr by this every --lr-decay-every steps').argParser(float(0, 1, { minOpen: true })).default(D.lrDecay))
+    .addOption(new Option('--lr-decay-every <steps>', 'step: decay interval').argParser(int(1)).default(D.lrDecayEvery))
+    .optionsGroup('Budget (the first given wins: steps, epochs, time):')
+    .addOption(new Option('--steps <n>', `optimizer steps [default: ${DEFAULT_STEPS}]`).argParser(int(1)))
+    .addOption(new Option('--epochs <n>', 'passes over the training text').argParser(float(0, 1e6, { minOpen: true })))
+    .addOption(new Option('--time <t>', 'training time: seconds, or 90s, 30m, 2h; calibrated into a step count').argParser(duration))
+    .optionsGroup('Checkpoints:')
+    .addOption(new Option('--out <dir>', 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]'))
+    .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))
+    .addOption(new Option('--save-every <steps>', 'write last.json every N steps; 0 = at each validation').argParser(int(0)).default(D.saveEvery))
+    .addOption(new Option('--force', 'overwrite checkpoints already in --out'))
+    .optionsGroup('System:')
+    .addOption(new Option('--seed <n>', 'seed for init, split and dropout').argParser(int(0, 4294967295)).default(D.seed))
+    .addOption(new Option('--quiet', 'print errors only'))
+    .addOption(new Option('--json', 'print a JSON summary to stdout when done'))
+    .addHelpText('after', `
+Examples:
+  $ rnn train                                   # the bundled names list, about a minute
+  $ rnn train poems.txt --doc-split blank --hidden 256 --time 10m
+  $ rnn train shakespeare.txt --doc-split none --steps 3000 --out runs/shakespeare`)
+    .action(async (corpus: string[], opts: Record<string, unknown>) => {
+      const { trainMain } = await import('./commands/train.js');
+      await trainMain(corpus, opts);
+    });
+}
+
+function sampleCommand(): Command {
+  return new Command('sample')
+    .description('Generate text from a checkpoint; each sample runs until EOS.')
+    .argument('[checkpoint]', 'checkpoint file or run directory [default: the newest run under ./runs]')
+    .optionsGroup('Sampling:')
+    .addOption(new Option('--count <n>', 'number of samples').argParser(int(1, 1_000_000)).default(10))
+    .addOption(new Option('--prime <text>', 'text each sample starts with (after EOS)').default(''))
+    .addOption(new Option('--temperature <t>', 'softmax temperature; 0 = greedy').argParser(float(0, 100)).default(0.8))
+    .addOption(new Option('--top-k <k>', 'sample among the k most likely characters; 0 = all').argParser(int(0)).default(0))
+    .addOption(new Option('--top-p <p>', 'sample among the most likely characters holding this probability mass').argParser(float(0, 1, { minOpen: true })).default(1))
+    .addOption(new Option('--max-chars <n>', 'stop a sample after this many characters').argParser(int(1)).default(500))
+    .addOption(new Option('--stop <string...>', 'also stop a sample at these strings (not printed)'))
+    .addOption(new Option('--no-eos-stop', 'keep generating across EOS up to --max-chars'))
+    .optionsGroup('System:')
+    .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(1))
+    .addOption(new Option('--json', 'one JSON object per sample: text, stop reason, log-probability, length'))
+    .addHelpText('after', `
+Examples:
+  $ rnn sample                                  # ten samples from the newest run
+  $ rnn sample runs/names/best.json --count 5 --temperature 0.5
+  $ rnn sample model.json --prime "ROMEO:" --max-chars 300 --top-p 0.9`)
+    .action(async (checkpoint: string | undefined, opts: Record<string, unknown>) => {
+      const { sampleMain } = await import('./commands/sample.js');
+      await sampleMain(checkpoint, opts);
+    });
+}
+
+function evalCommand(): Command {
+  return new Command('eval')
+    .description('Report loss, bits per character and perplexity of a checkpoint on text.')
+    .argument('<checkpoint>', 'checkpoint file or run directory')
+    .argument('<files...>', "UTF-8 text files ('-' reads stdin), split with the checkpoint's rule")
+    .optionsGroup('Evaluation:')
+    .addOption(new Option('--unknown <mode>', 'characters outside the vocabulary: error, or skip them').choices(['error', 'skip']).default('error'))
+    .addOption(new Option('--json', 'print one JSON object to stdout'))
+    .addHelpText('after', `
+Examples:
+  $ rnn eval runs/names/best.json held-out.txt
+  $ rnn eval model.json test.txt --json | jq .bitsPerChar`)
+    .action(async (checkpoint: string, files: string[], opts: Record<string, unknown>) => {
+      const { evalMain } = await import('./commands/eval.js');
+      await evalMain(checkpoint, files, opts);
+    });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rnn')
+    .description('Train character-level LSTM, GRU and RNN language models, sample from them, evaluate them.')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces of errors')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `
+Examples:
+  $ rnn train                      # train on the bundled names list
+  $ rnn sample --count 5           # names from the newest run
+  $ rnn eval runs/names/best.json names.txt --json
+
+Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
+  for (const cmd of [trainCommand(), sampleCommand(), evalCommand()]) program.addCommand(cmd);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  let usageHint = '';
+  program.exitOverride();
+  program.configureOutput({
+    outputError: (str, write) => write(`rnn: ${str.replace(/^error: /, '').trim()}\n${usageHint}`),
+  });
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    cmd.configureOutput({ outputError: (str, write) => write(`rnn ${cmd.name()}: ${str.replace(/^error: /, '').trim()}\nhint: see 'rnn ${cmd.name()} --help'\n`) });
+  }
+  usageHint = "hint: see 'rnn --help'\n";
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    }
+    if (err instanceof RnnError) {
+      process.stderr.write(`rnn: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+      if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`rnn: unexpected error: ${e?.message ?? String(err)}\n`);
+    if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
+    else process.stderr.write('hint: run again with --debug for the stack trace, and please report it\n');
+    return 1;
+  }
+}

@@ -1,0 +1,64 @@
+// The kernel interface: what a backend (the TypeScript reference now, WASM SIMD + worker threads
+// next) must provide. A backend owns its buffers: parameters, gradients, optimizer moments,
+// activations and the carried recurrent state, all allocated once at creation. Nothing in the
+// step loop allocates.
+//
+// Layouts (all row-major):
+//   params, grads      flat, in ParamLayout order (src/model/layout.ts)
+//   x, y               (T, B) time-major token ids; y = -1 means "no target here" (ignored)
+//   state              (L, S, B, H), S = 2 for LSTM (s = 0: h, s = 1: c), 1 otherwise
+//   logits             (T, B, V) after a forward pass
+
+import type { ModelConfig } from '../model/config.js';
+import type { ParamLayout } from '../model/layout.js';
+
+export type FloatArray = Float32Array | Float64Array;
+export type TokenArray = Uint16Array | Uint32Array | Int32Array;
+
+export interface OptimizerSpec {
+  kind: 'adam' | 'sgd' | 'rmsprop';
+  beta1: number;        // adam: first-moment decay; sgd: momentum
+  beta2: number;        // adam: second-moment decay; rmsprop: alpha
+  eps: number;
+  weightDecay: number;  // decoupled (AdamW-style) weight decay
+}
+
+export interface Engine {
+  readonly cfg: ModelConfig;
+  readonly layout: ParamLayout;
+  /** B: parallel streams. */
+  readonly batch: number;
+  /** T: BPTT window. */
+  readonly seqLen: number;
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  /** Carried recurrent state (L, S, B, H). */
+  readonly state: FloatArray;
+  /** Gradient of the last forwardBackward's loss with respect to the state it started from. */
+  readonly dState: FloatArray;
+  /** (T, B, V) logits of the last forward pass. */
+  readonly logits: FloatArray;
+  /** Optimizer moment buffers, each in the param layout: adam [m, v], rmsprop [sq], sgd [momentum]. */
+  readonly moments: FloatArray[];
+  /** Dropout masks (L, T, B, H): 0 or 1/(1-p), set by fillDropoutMasks before a training pass. */
+  readonly masks: FloatArray;
+
+  /** Training pass over one window: zero grads, forward with dropout masks (when dropout > 0),
+   *  loss = mean cross-entropy over valid targets, backward. Advances `state`. Returns the loss
+   *  and the number of valid targets via `lastCount`. */
+  forwardBackward(x: TokenArray, y: Int32Array): number;
+  /** Forward only, no dropout; returns the summed loss in nats over valid targets. Advances `state`. */
+  forwardLoss(x: TokenArray, y: Int32Array): number;
+  /** Valid targets of the last pass. */
+  readonly lastCount: number;
+  /** Squared global L2 norm of the gradients. */
+  gradNormSq(): number;
+  /** grads *= s. */
+  scaleGrads(s: number): void;
+  /** One optimizer update with learning rate lr at step t (1-based, for Adam's bias correction). */
+  optimizerStep(opt: OptimizerSpec, lr: number, t: number): void;
+  /** Zero the carried state of every stream. */
+  resetState(): void;
+  /** Release threads or memory. */
+  dispose(): void;
+}

@@ -1,0 +1,47 @@
+// From corpus paths to train/val token streams: read, pick the split rule, cut documents, build
+// the vocabulary, hold out validation documents, encode. Used by `rnn train`.
+
+import type { DocSplit } from '../checkpoint/types.js';
+import { splitDocuments, type DocSet } from '../data/documents.js';
+import { encodeDocuments } from '../data/encode.js';
+import { readSources, type Source } from '../data/read-sources.js';
+import { splitTrainVal } from '../data/split.js';
+import { buildVocab, type Vocab } from '../data/vocab.js';
+
+export interface PreparedData {
+  docSplit: DocSplit;
+  vocab: Vocab;
+  train: Uint16Array | Uint32Array;
+  val: Uint16Array | Uint32Array;
+  trainDocs: number;
+  valDocs: number;
+  trainChars: number;
+  valChars: number;
+}
+
+const BLANK_LINE_BETWEEN_TEXT = /\S[^\S\n]*\n(?:[^\S\n]*\n)+[^\S\n]*\S/;
+
+/** auto: paragraphs when the text has blank lines between text, one document per line when it has
+ *  several lines, else one stream. */
+export function resolveDocSplit(rule: DocSplit | 'auto', sources: readonly Source[]): DocSplit {
+  if (rule !== 'auto') return rule;
+  if (sources.some((s) => BLANK_LINE_BETWEEN_TEXT.test(s.text))) return 'blank';
+  if (sources.some((s) => s.text.trim().includes('\n'))) return 'line';
+  return 'none';
+}
+
+export async function prepareData(
+  paths: string[], rule: DocSplit | 'auto', valFraction: number, maxVocab: number, seed: number,
+): Promise<PreparedData> {
+  const sources = await readSources(paths);
+  const docSplit = resolveDocSplit(rule, sources);
+  const docs: DocSet = splitDocuments(sources, docSplit);
+  const vocab = buildVocab(docs, maxVocab);
+  const { train, val } = splitTrainVal(docs, docSplit, valFraction, seed);
+  const tr = encodeDocuments(train, vocab, { unknown: 'error' });
+  const va = encodeDocuments(val, vocab, { unknown: 'error' });
+  return {
+    docSplit, vocab, train: tr.tokens, val: va.tokens,
+    trainDocs: tr.docs, valDocs: va.docs, trainChars: tr.chars, valChars: va.chars,
+  };
+}

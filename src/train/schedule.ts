@@ -1,0 +1,22 @@
+// Learning-rate schedules over a known number of steps: linear warmup, then constant, cosine
+// decay to lr·lrMin, or step decay (×lrDecay every lrDecayEvery steps). A pure function of the
+// step, so a resumed run continues on the same curve.
+
+import type { TrainSettings } from '../checkpoint/types.js';
+
+export type ScheduleSettings = Pick<TrainSettings, 'lr' | 'lrSchedule' | 'warmup' | 'lrDecay' | 'lrDecayEvery' | 'lrMin' | 'steps'>;
+
+/** Learning rate for the update that takes the optimizer from `step` to `step + 1` (0-based). */
+export function lrAt(step: number, s: ScheduleSettings): number {
+  const warm = s.warmup > 0 ? Math.min(1, (step + 1) / s.warmup) : 1;
+  switch (s.lrSchedule) {
+    case 'constant':
+      return s.lr * warm;
+    case 'cosine': {
+      const frac = s.steps > 0 ? Math.min(1, step / s.steps) : 0;
+      return s.lr * warm * (s.lrMin + (1 - s.lrMin) * 0.5 * (1 + Math.cos(Math.PI * frac)));
+    }
+    case 'step':
+      return s.lr * warm * s.lrDecay ** Math.floor(step / Math.max(1, s.lrDecayEvery));
+  }
+}

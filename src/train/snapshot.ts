@@ -1,0 +1,66 @@
+// Engine + training cursor ⇄ checkpoint. The only place that knows which engine buffers go into
+// which checkpoint fields, so saving and resuming cannot drift apart.
+
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type DocSplit, type TrainSettings } from '../checkpoint/types.js';
+import { decodeF32, encodeF32 } from '../checkpoint/tensor-codec.js';
+import type { Engine } from '../kernels/engine.js';
+import { stateCount, type ModelConfig } from '../model/config.js';
+import { VERSION } from '../version.js';
+import type { TrainCursor } from './trainer.js';
+
+export interface RunInfo {
+  codePoints: number[];
+  docSplit: DocSplit;
+  corpus: Checkpoint['corpus'];
+  settings: TrainSettings;
+}
+
+export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: RunInfo): Checkpoint {
+  const cfg = engine.cfg;
+  const S = stateCount(cfg.cell);
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    rnnVersion: VERSION,
+    createdAt: new Date().toISOString(),
+    model: { cell: cfg.cell, layers: cfg.layers, hidden: cfg.hidden, vocabSize: cfg.vocabSize, dropout: cfg.dropout },
+    vocab: { codePoints: info.codePoints, docSplit: info.docSplit },
+    corpus: info.corpus,
+    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, engine.params.subarray(t.offset, t.offset + t.size))),
+    training: cursor && {
+      step: cursor.step,
+      epoch: cursor.epoch,
+      window: cursor.window,
+      rng: cursor.rng,
+      moments: engine.moments.map((m, i) => encodeF32(`moment${i}`, [m.length], m)),
+      carry: encodeF32('carry', [cfg.layers, S, engine.batch, cfg.hidden], engine.state),
+      bestValLoss: cursor.bestValLoss,
+      bestStep: cursor.bestStep,
+      elapsedSec: cursor.elapsedSec,
+      settings: info.settings,
+      metrics: cursor.metrics,
+    },
+  };
+}
+
+export function modelConfigOf(ck: Checkpoint): ModelConfig {
+  return { ...ck.model };
+}
+
+/** Load a checkpoint's parameters into an engine built for its config. */
+export function loadParams(engine: Engine, ck: Checkpoint): void {
+  engine.layout.tensors.forEach((spec, i) => engine.params.set(decodeF32(ck.tensors[i]!), spec.offset));
+}
+
+/** Load parameters, optimizer moments and carried state, and return the cursor to continue from. */
+export function restoreTraining(engine: Engine, ck: Checkpoint): TrainCursor {
+  const tr = ck.training;
+  if (!tr) throw new Error('checkpoint has no training state');
+  loadParams(engine, ck);
+  tr.moments.forEach((m, i) => engine.moments[i]!.set(decodeF32(m)));
+  engine.state.set(decodeF32(tr.carry));
+  return {
+    step: tr.step, epoch: tr.epoch, window: tr.window, rng: tr.rng, elapsedSec: tr.elapsedSec,
+    bestValLoss: tr.bestValLoss, bestStep: tr.bestStep, metrics: tr.metrics,
+  };
+}
