@@ -1,0 +1,167 @@
+// The CLI end to end through the real bin/rnn: train a few steps, sample deterministically,
+// evaluate with JSON output, and answer bad input with a one-line message and the documented
+// exit code (0 ok, 1 data/runtime error, 2 usage error).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+
+const SMALL = ['--layers', '1', '--hidden', '24', '--batch', '4', '--seq-len', '16', '--lr', '0.01', '--warmup', '5'];
+
+function expectOneLineError(stderr: string): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines[0]).toMatch(/^rnn/);
+  expect(lines.length).toBeLessThanOrEqual(2);
+  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^hint: /);
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('rnn CLI', () => {
+  let dir = '';
+  let corpus = '';
+  let summary: Record<string, unknown> = {};
+
+  beforeAll(() => {
+    dir = tempDir();
+    corpus = writeText(dir, 'names.txt', TINY_NAMES);
+    const r = rnn(['train', corpus, ...SMALL, '--steps', '120', '--out', join(dir, 'run'), '--json', '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    summary = JSON.parse(r.stdout);
+  });
+
+  it('--help lists the commands and exits 0', () => {
+    const r = rnn(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['train', 'sample', 'eval']) expect(r.stdout).toContain(c);
+  });
+
+  it('train --help groups options and ends with examples', () => {
+    const r = rnn(['train', '--help']);
+    expect(r.code).toBe(0);
+    for (const g of ['Data:', 'Model:', 'Optimization:', 'Checkpoints:', 'System:', 'Examples:']) expect(r.stdout).toContain(g);
+    expect(r.stdout).toContain('(default: 32)');
+  });
+
+  it('train --json prints one parseable summary on stdout with the files it wrote', () => {
+    expect(summary.steps).toBe(120);
+    expect(typeof summary.bestValLoss).toBe('number');
+    expect(summary.bestValBitsPerChar).toBeCloseTo((summary.bestValLoss as number) / Math.LN2, 12);
+    const metrics = readFileSync(summary.metrics as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.length).toBe(12); // one row every 10 steps
+    expect(metrics.at(-1).step).toBe(120);
+  });
+
+  it('sample --temperature 0 is deterministic and stops at EOS', () => {
+    const a = rnn(['sample', join(dir, 'run'), '--temperature', '0', '--count', '2', '--json']);
+    const b = rnn(['sample', join(dir, 'run'), '--temperature', '0', '--count', '2', '--json']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const rows = a.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(2);
+    expect(rows[0].stop).toBe('eos');
+    expect(rows[0].text).toBe(rows[1].text); // greedy from the same start state
+    expect(rows[0].length).toBe([...rows[0].text].length);
+  });
+
+  it('sample with a seed repeats exactly, and a prime starts every sample', () => {
+    const args = ['sample', join(dir, 'run', 'best.json'), '--seed', '7', '--count', '5', '--prime', 'a'];
+    const a = rnn(args), b = rnn(args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const lines = a.stdout.split('\n').slice(0, 5);
+    for (const l of lines) expect(l.startsWith('a')).toBe(true);
+  });
+
+  it('eval --json reports loss, bits per char and perplexity consistently', () => {
+    const r = rnn(['eval', join(dir, 'run', 'best.json'), corpus, '--json']);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e.bitsPerChar).toBeCloseTo(e.loss / Math.LN2, 12);
+    expect(e.perplexity).toBeCloseTo(Math.exp(e.loss), 9);
+    // 36 names of known lengths, each followed by EOS
+    const chars = TINY_NAMES.replace(/\n/g, '').length;
+    expect(e.chars).toBe(chars);
+    expect(e.tokens).toBe(chars + 36);
+  });
+
+  it('eval of the held-out tail agrees with the validation loss training reported', () => {
+    const text = 'the cat sat on the mat. the dog sat on the log. '.repeat(20);
+    const src = writeText(dir, 'stream.txt', text);
+    const out = join(dir, 'tail');
+    const t = rnn(['train', src, ...SMALL, '--doc-split', 'none', '--val-fraction', '0.2', '--steps', '40', '--out', out, '--json', '--quiet']);
+    expect(t.code).toBe(0);
+    const best = JSON.parse(t.stdout).bestValLoss;
+    const cut = Math.round(text.length * 0.8); // ASCII: code points = UTF-16 units
+    const tail = writeText(dir, 'tail.txt', text.slice(cut));
+    const e = JSON.parse(rnn(['eval', join(out, 'best.json'), tail, '--json']).stdout);
+    expect(e.loss).toBe(best);
+  });
+
+  it('the same seed gives identical checkpoints', () => {
+    const ck = (name: string) => {
+      const r = rnn(['train', corpus, ...SMALL, '--dropout', '0.1', '--steps', '20', '--out', join(dir, name), '--quiet']);
+      expect(r.code).toBe(0);
+      const c = JSON.parse(readFileSync(join(dir, name, 'last.json'), 'utf8'));
+      return { tensors: c.tensors, moments: c.training.moments, carry: c.training.carry, rng: c.training.rng, step: c.training.step,
+        losses: c.training.metrics.map((m: { trainLoss: number; valLoss: number | null }) => [m.trainLoss, m.valLoss]) };
+    };
+    expect(ck('seed-a')).toEqual(ck('seed-b'));
+  });
+
+  describe('bad input', () => {
+    it('an invalid number is a usage error (exit 2) with one line and a hint', () => {
+      for (const args of [['--layers', '0'], ['--hidden', '-3'], ['--batch', '2.5'], ['--lr', '0'], ['--dropout', '1'], ['--seq-len', 'ten']]) {
+        const r = rnn(['train', corpus, ...args]);
+        expect(r.code, args.join(' ')).toBe(2);
+        expectOneLineError(r.stderr);
+      }
+    });
+
+    it('an unknown option is a usage error (exit 2)', () => {
+      const r = rnn(['train', corpus, '--hiden', '10']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("unknown option '--hiden'");
+    });
+
+    it('a missing corpus file is a data error (exit 1) naming the path', () => {
+      const r = rnn(['train', join(dir, 'nope.txt')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('nope.txt');
+      expectOneLineError(r.stderr);
+    });
+
+    it('invalid UTF-8 names the file and byte offset', () => {
+      const bad = writeText(dir, 'bad.txt', new Uint8Array([0x61, 0x62, 0x0a, 0xff, 0x63]));
+      const r = rnn(['train', bad]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('bad.txt: invalid UTF-8 at byte 3');
+    });
+
+    it('a truncated checkpoint is a one-line error (exit 1)', () => {
+      const full = readFileSync(join(dir, 'run', 'best.json'), 'utf8');
+      const cut = writeText(dir, 'cut.json', full.slice(0, full.length / 2));
+      const r = rnn(['sample', cut]);
+      expect(r.code).toBe(1);
+      expectOneLineError(r.stderr);
+      expect(r.stderr).toContain('cut.json');
+    });
+
+    it('a prime character outside the vocabulary is named', () => {
+      const r = rnn(['sample', join(dir, 'run'), '--prime', 'aZ']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("'Z'");
+    });
+
+    it('eval of text with unknown characters lists them, and --unknown skip counts them', () => {
+      const f = writeText(dir, 'odd.txt', 'anna\nzoë\n');
+      const r = rnn(['eval', join(dir, 'run'), f]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/'z' ×1/);
+      const s = rnn(['eval', join(dir, 'run'), f, '--unknown', 'skip', '--json']);
+      expect(s.code).toBe(0);
+      expect(JSON.parse(s.stdout).skipped).toBe(2); // z and ë; 'o' is in bob
+    });
+  });
+});
