@@ -29,7 +29,7 @@ function trainCommand(): Command {
     .addOption(new Option('--batch <n>', 'B: parallel streams per step').argParser(int(1, 4096)).default(D.batch))
     .addOption(new Option('--seq-len <n>', 'T: BPTT window, characters per stream per step').argParser(int(1, 100000)).default(D.seqLen))
     .addOption(new Option('--optimizer <name>', 'update rule').choices(['adam', 'sgd', 'rmsprop']).default(D.optimizer))
-    .addOption(new Option('--lr <rate>', 'peak learning rate').argParser(float(0, 10, { minOpen: true })).default(D.lr))
+    .addOption(new Option('--lr <rate>', 'peak learning rate [default: 0.01 for ≤64 hidden units, 0.005 for ≤128, else 0.002]').argParser(float(0, 10, { minOpen: true })))
     .addOption(new Option('--beta1 <b>', 'Adam β1 / SGD momentum [default: 0.9]').argParser(float(0, 1, { maxOpen: true })))
     .addOption(new Option('--beta2 <b>', 'Adam β2 / RMSprop α [default: 0.999 / 0.99]').argParser(float(0, 1, { maxOpen: true })))
     .addOption(new Option('--eps <e>', 'Adam / RMSprop epsilon').argParser(float(0, 1, { minOpen: true })).default(D.eps))

@@ -19,9 +19,9 @@ export interface ModelConfig {
 
 export const DEFAULT_MODEL = {
   cell: 'lstm' as CellType, // the cell char-rnn and torch-rnn default to
-  layers: 2,               // two layers: char-rnn's default depth
-  hidden: 128,             // small enough to learn a names list in about a minute on 2 cores
-  dropout: 0,              // small corpora overfit slowly at this size; raise it for bigger models
+  layers: 1,               // one small layer learns the bundled names list in about a minute on 2 cores
+  hidden: 64,              // (measured: 1×64 reaches 2.17 nats/char there, 2×64 and 1×128 under 2.9)
+  dropout: 0,              // a model this small underfits; use 0.2–0.5 for large models on small corpora
 };
 
 /** G: gate rows per layer (4H LSTM [i|f|g|o], 3H GRU [r|z|n], H for tanh RNN). */

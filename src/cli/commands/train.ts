@@ -13,7 +13,7 @@ import { createEngine } from '../../kernels/create-engine.js';
 import type { CellType, ModelConfig } from '../../model/config.js';
 import { initParams } from '../../model/layout.js';
 import { createRng } from '../../rng.js';
-import { DEFAULT_STEPS, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } from '../../train/defaults.js';
+import { DEFAULT_STEPS, defaultLr, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } from '../../train/defaults.js';
 import { prepareData } from '../../train/prepare-data.js';
 import { toCheckpoint, type RunInfo } from '../../train/snapshot.js';
 import { streamLayout } from '../../train/streams.js';
@@ -24,7 +24,7 @@ import { BEST_FILE, LAST_FILE, METRICS_FILE, resolveOutDir } from '../run-dir.js
 interface TrainFlags {
   docSplit: DocSplit | 'auto'; valFraction: number; maxVocab: number;
   cell: CellType; layers: number; hidden: number; dropout: number;
-  batch: number; seqLen: number; optimizer: TrainSettings['optimizer']; lr: number;
+  batch: number; seqLen: number; optimizer: TrainSettings['optimizer']; lr?: number;
   beta1?: number; beta2?: number; eps: number; weightDecay: number; clip: number;
   lrSchedule: TrainSettings['lrSchedule']; warmup: number; lrMin: number; lrDecay: number; lrDecayEvery: number;
   steps?: number; epochs?: number; time?: number;
@@ -75,13 +75,13 @@ export async function trainMain(corpusArgs: string[], raw: Record<string, unknow
     const evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
     const betas = OPTIMIZER_BETAS[f.optimizer];
     const settings: TrainSettings = {
-      batch: B, seqLen: T, lr: f.lr, lrSchedule: f.lrSchedule, warmup: f.warmup, lrDecay: f.lrDecay,
+      batch: B, seqLen: T, lr: f.lr ?? defaultLr(f.hidden), lrSchedule: f.lrSchedule, warmup: f.warmup, lrDecay: f.lrDecay,
       lrDecayEvery: f.lrDecayEvery, lrMin: f.lrMin, optimizer: f.optimizer, beta1: f.beta1 ?? betas.beta1,
       beta2: f.beta2 ?? betas.beta2, eps: f.eps, weightDecay: f.weightDecay, clip: f.clip, steps, seed: f.seed,
       evalEvery, saveEvery: f.saveEvery || evalEvery, valFraction: f.valFraction,
     };
     report.info(`model: ${cfg.layers}×${cfg.hidden} ${cfg.cell.toUpperCase()}, ${engine.layout.size.toLocaleString('en-US')} parameters; `
-      + `${steps} steps of ${B}×${T} chars (${(steps / windows).toFixed(2)} epochs)`);
+      + `${steps} steps of ${B}×${T} chars (${(steps / windows).toFixed(2)} epochs), lr ${settings.lr}`);
 
     // 5. Output directory, checked before any work is spent.
     const out = resolveOutDir(f.out, corpusArgs.length ? corpusArgs : ['names'], !!f.force);
