@@ -127,6 +127,12 @@ Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // https://no-color.org: any non-empty NO_COLOR turns colour off unless FORCE_COLOR asks for it.
+  if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
+    const chalk = await import('chalk');
+    chalk.default.level = 0;
+    chalk.chalkStderr.level = 0;
+  }
   const program = buildProgram();
   let usageHint = '';
   program.exitOverride();
