@@ -55,13 +55,13 @@ function plainReporter(): Reporter {
 function ttyReporter(): Reporter {
   const multi = new cliProgress.MultiBar({
     stream: process.stderr,
-    format: `${c.cyan('{bar}')} {value}/{total} │ loss {loss} │ val {val} │ {cps} chars/s │ eta {eta} │ |g| {gnorm}`,
+    format: `${c.cyan('{bar}')} {value}/{total} │ loss {loss} │ val {val} │ {cps} chars/s │ eta {etaText} │ |g| {gnorm}`,
     barCompleteChar: '█', barIncompleteChar: '░', barsize: 24, hideCursor: true, clearOnComplete: false,
     etaBuffer: 50, fps: 10, autopadding: true,
   });
   let bar: cliProgress.SingleBar | null = null;
   let started = 0;
-  let last = { loss: '-', val: '-', cps: '-', eta: '?', gnorm: '-' };
+  let last = { loss: '-', val: '-', cps: '-', etaText: '?', gnorm: '-' };
   return {
     info(msg) { if (bar) multi.log(`${msg}\n`); else process.stderr.write(`${msg}\n`); },
     start(total, startStep) { started = startStep; bar = multi.create(total, startStep, last); },
@@ -69,13 +69,13 @@ function ttyReporter(): Reporter {
       const per = s.elapsedSec / Math.max(1, s.step - started || s.step);
       last = {
         loss: fmt(s.trainLoss), val: s.valLoss === null ? '-' : `${fmt(s.valLoss)} (${fmt(s.valLoss / LN2, 2)} bpc)`,
-        cps: rate(s.charsPerSec), eta: formatDuration((s.totalSteps - s.step) * per), gnorm: fmt(s.gradNorm, 2),
+        cps: rate(s.charsPerSec), etaText: formatDuration((s.totalSteps - s.step) * per), gnorm: fmt(s.gradNorm, 2),
       };
       bar?.update(s.step, last);
     },
     evaluated(step, v, improved) {
       multi.log(`${c.dim(`step ${step}`)}  val ${c.bold(fmt(v))} nats/char = ${fmt(v / LN2)} bits/char${improved ? c.green(' best') : ''}\n`);
     },
-    stop() { multi.stop(); },
+    stop() { if (bar) { multi.stop(); bar = null; } },
   };
 }

@@ -1,0 +1,38 @@
+// The progress bar is drawn on a terminal and never in a pipe: run `rnn train` under a real
+// pseudo-terminal (util-linux `script`) and through a pipe, and compare what stderr shows.
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RNN, rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+
+describe('training display', () => {
+  const dir = tempDir();
+  const corpus = writeText(dir, 'names.txt', TINY_NAMES);
+  const args = ['train', corpus, '--steps', '20', '--hidden', '8', '--layers', '1', '--batch', '4', '--seq-len', '8', '--force'];
+
+  it('draws a progress bar on a TTY', () => {
+    const log = join(dir, 'tty.log');
+    const cmd = [process.execPath, RNN, ...args, '--out', join(dir, 'a')].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qfec', cmd, log], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    const screen = readFileSync(log, 'utf8');
+    expect(screen).toContain('█');
+    expect(screen).toMatch(/20\/20 │ loss \d\.\d{3}/);
+  });
+
+  it('prints plain timestamped lines in a pipe', () => {
+    const r = rnn([...args, '--out', join(dir, 'b')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('█');
+    expect(r.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] step 20\/20 /m);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--quiet prints nothing on success', () => {
+    const r = rnn([...args, '--out', join(dir, 'c'), '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stderr + r.stdout).toBe('');
+  });
+});
