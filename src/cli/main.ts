@@ -49,6 +49,7 @@ function trainCommand(): Command {
     .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))
     .addOption(new Option('--save-every <steps>', 'write last.json every N steps; 0 = at each validation').argParser(int(0)).default(D.saveEvery))
     .addOption(new Option('--force', 'overwrite checkpoints already in --out'))
+    .addOption(new Option('--resume <checkpoint>', 'continue a run exactly where its checkpoint stopped (weights, optimizer, data cursor, RNG); --steps may grow'))
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'seed for init, split and dropout').argParser(int(0, 4294967295)).default(D.seed))
     .addOption(new Option('--quiet', 'print errors only'))
@@ -58,9 +59,9 @@ Examples:
   $ rnn train                                   # the bundled names list, about a minute
   $ rnn train poems.txt --doc-split blank --hidden 256 --time 10m
   $ rnn train shakespeare.txt --doc-split none --steps 3000 --out runs/shakespeare`)
-    .action(async (corpus: string[], opts: Record<string, unknown>) => {
+    .action(async (corpus: string[], opts: Record<string, unknown>, cmd: Command) => {
       const { trainMain } = await import('./commands/train.js');
-      await trainMain(corpus, opts);
+      await trainMain(corpus, opts, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     });
 }
 

@@ -5,20 +5,20 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkWritableDir } from '../../checkpoint/atomic-write.js';
-import { saveCheckpoint } from '../../checkpoint/io.js';
-import type { DocSplit, TrainSettings } from '../../checkpoint/types.js';
-import { DataError, InterruptedError } from '../../errors.js';
+import { loadCheckpoint, saveCheckpoint } from '../../checkpoint/io.js';
+import type { Checkpoint, DocSplit, TrainSettings } from '../../checkpoint/types.js';
+import { DataError, InterruptedError, UsageError } from '../../errors.js';
 import type { Engine } from '../../kernels/engine.js';
 import { createEngine } from '../../kernels/create-engine.js';
 import type { CellType, ModelConfig } from '../../model/config.js';
 import { initParams } from '../../model/layout.js';
 import { createRng } from '../../rng.js';
 import { DEFAULT_STEPS, defaultLr, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } from '../../train/defaults.js';
-import { prepareData } from '../../train/prepare-data.js';
-import { toCheckpoint, type RunInfo } from '../../train/snapshot.js';
+import { prepareData, type PreparedData } from '../../train/prepare-data.js';
+import { modelConfigOf, restoreTraining, toCheckpoint, type RunInfo } from '../../train/snapshot.js';
 import { streamLayout } from '../../train/streams.js';
 import { runTraining, type TrainCursor } from '../../train/trainer.js';
-import { createReporter, formatDuration } from '../progress.js';
+import { createReporter, formatDuration, type Reporter } from '../progress.js';
 import { BEST_FILE, LAST_FILE, METRICS_FILE, resolveOutDir } from '../run-dir.js';
 
 interface TrainFlags {
@@ -29,7 +29,7 @@ interface TrainFlags {
   lrSchedule: TrainSettings['lrSchedule']; warmup: number; lrMin: number; lrDecay: number; lrDecayEvery: number;
   steps?: number; epochs?: number; time?: number;
   out?: string; evalEvery: number; saveEvery: number; force?: boolean;
-  seed: number; quiet?: boolean; json?: boolean;
+  seed: number; quiet?: boolean; json?: boolean; resume?: string;
 }
 
 /** The bundled default corpus, materialised by the build step (corpora/build-names.mjs). */
@@ -37,20 +37,39 @@ export const DEFAULT_CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 const LN2 = Math.log(2);
 
-export async function trainMain(corpusArgs: string[], raw: Record<string, unknown>): Promise<void> {
+/** Flags that fix the model, the data or the schedule: they conflict with --resume. */
+const FIXED_BY_CHECKPOINT = ['docSplit', 'valFraction', 'maxVocab', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
+  'optimizer', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'clip', 'lrSchedule', 'warmup', 'lrMin', 'lrDecay', 'lrDecayEvery',
+  'epochs', 'time', 'seed', 'force'];
+
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** What `rnn train` will run: fresh or resumed, everything decided before any step. */
+interface RunPlan {
+  data: PreparedData;
+  cfg: ModelConfig;
+  settings: TrainSettings;
+  /** null: a fresh run (initialise parameters). */
+  resumeFrom: Checkpoint | null;
+  out: string;
+  paths: string[];
+  timeLimitSec?: number;
+}
+
+export async function trainMain(corpusArgs: string[], raw: Record<string, unknown>, given: (flag: string) => boolean = () => false): Promise<void> {
   const f = raw as unknown as TrainFlags;
   const report = createReporter({ quiet: !!f.quiet, tty: !!process.stderr.isTTY });
+  const plan = f.resume !== undefined ? await planResume(f, corpusArgs, given, report) : await planFresh(f, corpusArgs, report);
+  await execute(plan, f, report);
+}
+
+async function planFresh(f: TrainFlags, corpusArgs: string[], report: Reporter): Promise<RunPlan> {
   const paths = corpusArgs.length ? corpusArgs : [DEFAULT_CORPUS];
   if (!corpusArgs.length) report.info(`corpus: ${paths[0]} (the bundled default)`);
-
-  // 1. Data.
   const data = await prepareData(paths, f.docSplit, f.valFraction, f.maxVocab, f.seed);
-  const V = data.vocab.codePoints.length + 1;
-  report.info(`data: ${data.docSplit} split, vocabulary ${V} (EOS + ${V - 1} characters); `
-    + `train ${data.trainChars.toLocaleString('en-US')} chars in ${data.trainDocs.toLocaleString('en-US')} docs, `
-    + `val ${data.valChars.toLocaleString('en-US')} chars in ${data.valDocs.toLocaleString('en-US')} docs`);
+  reportData(data, report);
 
-  // 2. Batch shape: shrink B, then T, for a corpus too small for one full window.
+  // Batch shape: shrink B, then T, for a corpus too small for one full window.
   const targets = data.train.length - 1;
   if (targets < 2) throw new DataError('the training text is too small: it needs at least 2 characters', 'give a larger corpus, or lower --val-fraction');
   let B = f.batch, T = f.seqLen;
@@ -59,46 +78,102 @@ export async function trainMain(corpusArgs: string[], raw: Record<string, unknow
     B = Math.max(1, Math.min(B, Math.floor(targets / T)));
     report.info(`notice: the training text (${targets} targets) is smaller than one window of --batch ${f.batch} × --seq-len ${f.seqLen}; using --batch ${B} --seq-len ${T}`);
   }
+  const cfg: ModelConfig = { cell: f.cell, layers: f.layers, hidden: f.hidden, vocabSize: data.vocab.codePoints.length + 1, dropout: f.dropout };
 
-  // 3. Model and engines.
-  const cfg: ModelConfig = { cell: f.cell, layers: f.layers, hidden: f.hidden, vocabSize: V, dropout: f.dropout };
+  // Budget, resolved to a step count so the schedule is fixed from the start.
+  const windows = streamLayout(data.train.length, B, T).windows;
+  let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
+  if (f.steps === undefined && f.epochs === undefined && f.time !== undefined) {
+    const probe = await createEngine(cfg, B, T);
+    try { steps = calibrateSteps(probe, f.time); } finally { probe.dispose(); }
+    report.info(`calibrated: --time ${formatDuration(f.time)} ≈ --steps ${steps} on this machine`);
+  }
+  const evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
+  const betas = OPTIMIZER_BETAS[f.optimizer];
+  const settings: TrainSettings = {
+    batch: B, seqLen: T, lr: f.lr ?? defaultLr(f.hidden), lrSchedule: f.lrSchedule, warmup: f.warmup, lrDecay: f.lrDecay,
+    lrDecayEvery: f.lrDecayEvery, lrMin: f.lrMin, optimizer: f.optimizer, beta1: f.beta1 ?? betas.beta1,
+    beta2: f.beta2 ?? betas.beta2, eps: f.eps, weightDecay: f.weightDecay, clip: f.clip, steps, seed: f.seed,
+    evalEvery, saveEvery: f.saveEvery || evalEvery, valFraction: f.valFraction,
+  };
+  const out = resolveOutDir(f.out, corpusArgs.length ? corpusArgs : ['names'], !!f.force);
+  return { data, cfg, settings, resumeFrom: null, out, paths, timeLimitSec: f.steps === undefined && f.epochs === undefined ? f.time : undefined };
+}
+
+async function planResume(f: TrainFlags, corpusArgs: string[], given: (flag: string) => boolean, report: Reporter): Promise<RunPlan> {
+  const conflicts = FIXED_BY_CHECKPOINT.filter(given);
+  if (conflicts.length) {
+    throw new UsageError(`--resume continues the checkpoint's run exactly, so ${conflicts.map((k) => `--${kebab(k)}`).join(', ')} cannot change`,
+      'drop those flags, or start a new run from these weights with --init-from');
+  }
+  const ck = loadCheckpoint(f.resume!);
+  const tr = ck.training;
+  if (!tr) throw new UsageError(`${f.resume} holds weights only, no training state to resume`, 'use --init-from to start a new run from these weights');
+  const paths = corpusArgs.length ? corpusArgs : ck.corpus.paths;
+  const s0 = tr.settings;
+  const data = await prepareData(paths, ck.vocab.docSplit, s0.valFraction, 65535, s0.seed);
+  const same = data.vocab.codePoints.length === ck.vocab.codePoints.length && data.vocab.codePoints.every((c, i) => c === ck.vocab.codePoints[i]);
+  if (!same || data.train.length !== ck.corpus.trainTokens || data.val.length !== ck.corpus.valTokens) {
+    throw new DataError(`the corpus is not the one this run was trained on (${paths.join(', ')})`,
+      'give the original corpus files after --resume, or start a new run with --init-from');
+  }
+  reportData(data, report);
+  const steps = f.steps ?? s0.steps;
+  const changed: string[] = [];
+  if (steps !== s0.steps) changed.push(`--steps ${s0.steps} → ${steps} (the schedule now spans ${steps} steps)`);
+  const evalEvery = given('evalEvery') ? f.evalEvery || s0.evalEvery : s0.evalEvery;
+  const saveEvery = given('saveEvery') ? f.saveEvery || s0.saveEvery : s0.saveEvery;
+  if (evalEvery !== s0.evalEvery) changed.push(`--eval-every ${evalEvery}`);
+  if (saveEvery !== s0.saveEvery) changed.push(`--save-every ${saveEvery}`);
+  if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
+  report.info(`resuming ${f.resume} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
+  return {
+    data, cfg: modelConfigOf(ck), settings: { ...s0, steps, evalEvery, saveEvery }, resumeFrom: ck,
+    out: f.out ?? dirname(f.resume!), paths,
+  };
+}
+
+function reportData(data: PreparedData, report: Reporter): void {
+  const V = data.vocab.codePoints.length + 1;
+  report.info(`data: ${data.docSplit} split, vocabulary ${V} (EOS + ${V - 1} characters); `
+    + `train ${data.trainChars.toLocaleString('en-US')} chars in ${data.trainDocs.toLocaleString('en-US')} docs, `
+    + `val ${data.valChars.toLocaleString('en-US')} chars in ${data.valDocs.toLocaleString('en-US')} docs`);
+}
+
+async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<void> {
+  const { data, cfg, settings, out } = plan;
+  const B = settings.batch, T = settings.seqLen;
+  const windows = streamLayout(data.train.length, B, T).windows;
   const engine = await createEngine(cfg, B, T);
   const evalEngine = data.val.length > 1 ? await createEngine(cfg, EVAL_BATCH, EVAL_SEQ_LEN) : null;
   try {
-    initParams(engine.params, cfg, createRng(f.seed, 'init').next);
-
-    // 4. Budget, resolved to a step count so the schedule is fixed from the start.
-    const windows = streamLayout(data.train.length, B, T).windows;
-    const steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows))
-      : f.time !== undefined ? calibrateSteps(engine, f.time) : DEFAULT_STEPS);
-    if (f.steps === undefined && f.time !== undefined) report.info(`calibrated: --time ${formatDuration(f.time)} ≈ --steps ${steps} on this machine`);
-    const evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
-    const betas = OPTIMIZER_BETAS[f.optimizer];
-    const settings: TrainSettings = {
-      batch: B, seqLen: T, lr: f.lr ?? defaultLr(f.hidden), lrSchedule: f.lrSchedule, warmup: f.warmup, lrDecay: f.lrDecay,
-      lrDecayEvery: f.lrDecayEvery, lrMin: f.lrMin, optimizer: f.optimizer, beta1: f.beta1 ?? betas.beta1,
-      beta2: f.beta2 ?? betas.beta2, eps: f.eps, weightDecay: f.weightDecay, clip: f.clip, steps, seed: f.seed,
-      evalEvery, saveEvery: f.saveEvery || evalEvery, valFraction: f.valFraction,
-    };
+    let cursor: TrainCursor;
+    if (plan.resumeFrom) cursor = restoreTraining(engine, plan.resumeFrom);
+    else {
+      initParams(engine.params, cfg, createRng(settings.seed, 'init').next);
+      cursor = {
+        step: 0, epoch: 0, window: 0, rng: createRng(settings.seed, 'dropout').state(), elapsedSec: 0,
+        bestValLoss: null, bestStep: null, metrics: [],
+      };
+    }
     report.info(`model: ${cfg.layers}×${cfg.hidden} ${cfg.cell.toUpperCase()}, ${engine.layout.size.toLocaleString('en-US')} parameters; `
-      + `${steps} steps of ${B}×${T} chars (${(steps / windows).toFixed(2)} epochs), lr ${settings.lr}`);
+      + `${settings.steps} steps of ${B}×${T} chars (${(settings.steps / windows).toFixed(2)} epochs), lr ${settings.lr}`);
 
-    // 5. Output directory, checked before any work is spent.
-    const out = resolveOutDir(f.out, corpusArgs.length ? corpusArgs : ['names'], !!f.force);
+    // Output directory, checked before any work is spent.
     checkWritableDir(out);
     const lastPath = join(out, LAST_FILE), bestPath = join(out, BEST_FILE), metricsPath = join(out, METRICS_FILE);
-    writeFileSync(metricsPath, '');
+    if (!plan.resumeFrom) writeFileSync(metricsPath, '');
     const info: RunInfo = {
       codePoints: data.vocab.codePoints, docSplit: data.docSplit, settings,
       corpus: {
-        paths: paths.map((p) => (p === '-' ? '-' : resolve(p))), trainTokens: data.train.length, valTokens: data.val.length,
+        paths: plan.paths.map((p) => (p === '-' ? '-' : resolve(p))), trainTokens: data.train.length, valTokens: data.val.length,
         trainDocs: data.trainDocs, valDocs: data.valDocs,
       },
     };
     report.info(`checkpoints: ${out}/`);
 
-    // 6. Signals: the first asks the loop to save and stop; a second exits at once (the last
-    //    checkpoint on disk is complete, because every save is write-then-rename).
+    // Signals: the first asks the loop to save and stop; a second exits at once (the last
+    // checkpoint on disk is complete, because every save is write-then-rename).
     let signal: 'SIGINT' | 'SIGTERM' | null = null;
     const onSignal = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
       if (signal) process.exit(sig === 'SIGINT' ? 130 : 143);
@@ -109,17 +184,11 @@ export async function trainMain(corpusArgs: string[], raw: Record<string, unknow
     process.on('SIGINT', handlers.SIGINT);
     process.on('SIGTERM', handlers.SIGTERM);
 
-    // 7. Train.
-    const cursor: TrainCursor = {
-      step: 0, epoch: 0, window: 0, rng: createRng(f.seed, 'dropout').state(), elapsedSec: 0,
-      bestValLoss: null, bestStep: null, metrics: [],
-    };
-    report.start(steps, 0);
+    report.start(settings.steps, cursor.step);
     let result;
     try {
       result = await runTraining({
-        engine, evalEngine, train: data.train, val: data.val, settings, cursor,
-        timeLimitSec: f.steps === undefined ? f.time : undefined,
+        engine, evalEngine, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec,
         hooks: {
           onStep: (s) => report.step(s),
           onEval: (step, v, improved) => report.evaluated(step, v, improved),
@@ -134,13 +203,15 @@ export async function trainMain(corpusArgs: string[], raw: Record<string, unknow
       process.off('SIGTERM', handlers.SIGTERM);
     }
 
-    // 8. Summary.
     const c = result.cursor;
     const best = c.bestValLoss;
     report.info(`trained ${c.step} steps in ${formatDuration(c.elapsedSec)} (${Math.round((c.step * B * T) / Math.max(c.elapsedSec, 1e-9)).toLocaleString('en-US')} chars/s)`
       + (best !== null ? `; best val ${best.toFixed(4)} nats/char = ${(best / LN2).toFixed(4)} bits/char at step ${c.bestStep}` : ''));
     report.info(`saved ${lastPath}${best !== null ? ` and ${bestPath}` : ''}`);
-    if (signal) throw new InterruptedError(`interrupted by ${signal} at step ${c.step}; saved ${lastPath}`, signal);
+    if (signal) {
+      throw new InterruptedError(`interrupted by ${signal} at step ${c.step}; saved ${lastPath}`, signal,
+        `continue with: rnn train --resume ${lastPath}`);
+    }
     if (!f.quiet) report.info(`next: rnn sample ${best !== null ? bestPath : lastPath}`);
     if (f.json) {
       process.stdout.write(`${JSON.stringify({
