@@ -49,6 +49,7 @@ function trainCommand(): Command {
     .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))
     .addOption(new Option('--save-every <steps>', 'write last.json every N steps; 0 = at each validation').argParser(int(0)).default(D.saveEvery))
     .addOption(new Option('--force', 'overwrite checkpoints already in --out'))
+    .addOption(new Option('--init-from <checkpoint>', 'start a new run (fresh optimizer, step 0) from these weights, e.g. to fine-tune on another corpus'))
     .addOption(new Option('--resume <checkpoint>', 'continue a run exactly where its checkpoint stopped (weights, optimizer, data cursor, RNG); --steps may grow'))
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'seed for init, split and dropout').argParser(int(0, 4294967295)).default(D.seed))

@@ -7,6 +7,7 @@ import { encodeDocuments } from '../data/encode.js';
 import { readSources, type Source } from '../data/read-sources.js';
 import { splitTrainVal } from '../data/split.js';
 import { buildVocab, type Vocab } from '../data/vocab.js';
+import { DataError } from '../errors.js';
 
 export interface PreparedData {
   docSplit: DocSplit;
@@ -30,13 +31,23 @@ export function resolveDocSplit(rule: DocSplit | 'auto', sources: readonly Sourc
   return 'none';
 }
 
+/** With `fixedVocab` (fine-tuning from a checkpoint) the text must fit that vocabulary, and a
+ *  character outside it is a DataError listing them. */
 export async function prepareData(
-  paths: string[], rule: DocSplit | 'auto', valFraction: number, maxVocab: number, seed: number,
+  paths: string[], rule: DocSplit | 'auto', valFraction: number, maxVocab: number, seed: number, fixedVocab?: Vocab,
 ): Promise<PreparedData> {
   const sources = await readSources(paths);
   const docSplit = resolveDocSplit(rule, sources);
   const docs: DocSet = splitDocuments(sources, docSplit);
-  const vocab = buildVocab(docs, maxVocab);
+  const vocab = fixedVocab ?? buildVocab(docs, maxVocab);
+  if (fixedVocab) {
+    try {
+      encodeDocuments(docs, fixedVocab, { unknown: 'error' });
+    } catch (err) {
+      if (err instanceof DataError) throw new DataError(err.message.replace("the model's vocabulary", "the vocabulary of the --init-from checkpoint"), 'fine-tune on text made of the characters the model knows, or train a new model');
+      throw err;
+    }
+  }
   const { train, val } = splitTrainVal(docs, docSplit, valFraction, seed);
   const tr = encodeDocuments(train, vocab, { unknown: 'error' });
   const va = encodeDocuments(val, vocab, { unknown: 'error' });

@@ -15,7 +15,7 @@ import { initParams } from '../../model/layout.js';
 import { createRng } from '../../rng.js';
 import { DEFAULT_STEPS, defaultLr, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } from '../../train/defaults.js';
 import { prepareData, type PreparedData } from '../../train/prepare-data.js';
-import { modelConfigOf, restoreTraining, toCheckpoint, type RunInfo } from '../../train/snapshot.js';
+import { loadParams, modelConfigOf, restoreTraining, toCheckpoint, type RunInfo } from '../../train/snapshot.js';
 import { streamLayout } from '../../train/streams.js';
 import { runTraining, type TrainCursor } from '../../train/trainer.js';
 import { createReporter, formatDuration, type Reporter } from '../progress.js';
@@ -29,7 +29,7 @@ interface TrainFlags {
   lrSchedule: TrainSettings['lrSchedule']; warmup: number; lrMin: number; lrDecay: number; lrDecayEvery: number;
   steps?: number; epochs?: number; time?: number;
   out?: string; evalEvery: number; saveEvery: number; force?: boolean;
-  seed: number; quiet?: boolean; json?: boolean; resume?: string;
+  seed: number; quiet?: boolean; json?: boolean; resume?: string; initFrom?: string;
 }
 
 /** The bundled default corpus, materialised by the build step (corpora/build-names.mjs). */
@@ -38,7 +38,7 @@ export const DEFAULT_CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '
 const LN2 = Math.log(2);
 
 /** Flags that fix the model, the data or the schedule: they conflict with --resume. */
-const FIXED_BY_CHECKPOINT = ['docSplit', 'valFraction', 'maxVocab', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
+const FIXED_BY_CHECKPOINT = ['initFrom', 'docSplit', 'valFraction', 'maxVocab', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
   'optimizer', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'clip', 'lrSchedule', 'warmup', 'lrMin', 'lrDecay', 'lrDecayEvery',
   'epochs', 'time', 'seed', 'force'];
 
@@ -49,8 +49,10 @@ interface RunPlan {
   data: PreparedData;
   cfg: ModelConfig;
   settings: TrainSettings;
-  /** null: a fresh run (initialise parameters). */
+  /** Set: continue this checkpoint's run exactly. */
   resumeFrom: Checkpoint | null;
+  /** Set: a new run starting from these weights (fresh optimizer, step 0). */
+  initFrom: Checkpoint | null;
   out: string;
   paths: string[];
   timeLimitSec?: number;
@@ -59,14 +61,23 @@ interface RunPlan {
 export async function trainMain(corpusArgs: string[], raw: Record<string, unknown>, given: (flag: string) => boolean = () => false): Promise<void> {
   const f = raw as unknown as TrainFlags;
   const report = createReporter({ quiet: !!f.quiet, tty: !!process.stderr.isTTY });
-  const plan = f.resume !== undefined ? await planResume(f, corpusArgs, given, report) : await planFresh(f, corpusArgs, report);
+  if (f.resume !== undefined && f.initFrom !== undefined) throw new UsageError('--resume and --init-from cannot be combined', '--resume continues a run; --init-from starts a new one from its weights');
+  const plan = f.resume !== undefined ? await planResume(f, corpusArgs, given, report) : await planFresh(f, corpusArgs, given, report);
   await execute(plan, f, report);
 }
 
-async function planFresh(f: TrainFlags, corpusArgs: string[], report: Reporter): Promise<RunPlan> {
+async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: string) => boolean, report: Reporter): Promise<RunPlan> {
   const paths = corpusArgs.length ? corpusArgs : [DEFAULT_CORPUS];
   if (!corpusArgs.length) report.info(`corpus: ${paths[0]} (the bundled default)`);
-  const data = await prepareData(paths, f.docSplit, f.valFraction, f.maxVocab, f.seed);
+  const init = f.initFrom !== undefined ? loadCheckpoint(f.initFrom) : null;
+  if (init) {
+    const arch = ['cell', 'layers', 'hidden'].filter(given);
+    if (arch.length) throw new UsageError(`--init-from takes the architecture from the checkpoint, so ${arch.map((k) => `--${k}`).join(', ')} cannot be set`, 'drop those flags');
+    f.cell = init.model.cell; f.layers = init.model.layers; f.hidden = init.model.hidden;
+    if (!given('docSplit')) f.docSplit = init.vocab.docSplit;
+    report.info(`starting from the weights of ${f.initFrom} (${init.model.layers}×${init.model.hidden} ${init.model.cell.toUpperCase()}), with a fresh optimizer`);
+  }
+  const data = await prepareData(paths, f.docSplit, f.valFraction, f.maxVocab, f.seed, init ? { codePoints: init.vocab.codePoints } : undefined);
   reportData(data, report);
 
   // Batch shape: shrink B, then T, for a corpus too small for one full window.
@@ -97,7 +108,7 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], report: Reporter):
     evalEvery, saveEvery: f.saveEvery || evalEvery, valFraction: f.valFraction,
   };
   const out = resolveOutDir(f.out, corpusArgs.length ? corpusArgs : ['names'], !!f.force);
-  return { data, cfg, settings, resumeFrom: null, out, paths, timeLimitSec: f.steps === undefined && f.epochs === undefined ? f.time : undefined };
+  return { data, cfg, settings, resumeFrom: null, initFrom: init, out, paths, timeLimitSec: f.steps === undefined && f.epochs === undefined ? f.time : undefined };
 }
 
 async function planResume(f: TrainFlags, corpusArgs: string[], given: (flag: string) => boolean, report: Reporter): Promise<RunPlan> {
@@ -128,7 +139,7 @@ async function planResume(f: TrainFlags, corpusArgs: string[], given: (flag: str
   if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
   report.info(`resuming ${f.resume} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
   return {
-    data, cfg: modelConfigOf(ck), settings: { ...s0, steps, evalEvery, saveEvery }, resumeFrom: ck,
+    data, cfg: modelConfigOf(ck), settings: { ...s0, steps, evalEvery, saveEvery }, resumeFrom: ck, initFrom: null,
     out: f.out ?? dirname(f.resume!), paths,
   };
 }
@@ -150,7 +161,8 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
     let cursor: TrainCursor;
     if (plan.resumeFrom) cursor = restoreTraining(engine, plan.resumeFrom);
     else {
-      initParams(engine.params, cfg, createRng(settings.seed, 'init').next);
+      if (plan.initFrom) loadParams(engine, plan.initFrom);
+      else initParams(engine.params, cfg, createRng(settings.seed, 'init').next);
       cursor = {
         step: 0, epoch: 0, window: 0, rng: createRng(settings.seed, 'dropout').state(), elapsedSec: 0,
         bestValLoss: null, bestStep: null, metrics: [],
