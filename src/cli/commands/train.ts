@@ -38,9 +38,9 @@ export const DEFAULT_CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '
 const LN2 = Math.log(2);
 
 /** Flags that fix the model, the data or the schedule: they conflict with --resume. */
-const FIXED_BY_CHECKPOINT = ['initFrom', 'docSplit', 'valFraction', 'maxVocab', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
+const FIXED_BY_CHECKPOINT = ['initFrom', 'docSplit', 'valFraction', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
   'optimizer', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'clip', 'lrSchedule', 'warmup', 'lrMin', 'lrDecay', 'lrDecayEvery',
-  'epochs', 'time', 'seed', 'force'];
+  'epochs', 'time', 'seed'];
 
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -112,14 +112,17 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
 }
 
 async function planResume(f: TrainFlags, corpusArgs: string[], given: (flag: string) => boolean, report: Reporter): Promise<RunPlan> {
-  const conflicts = FIXED_BY_CHECKPOINT.filter(given);
+  const ck = loadCheckpoint(f.resume!);
+  const tr = ck.training;
+  if (!tr) throw new UsageError(`${f.resume} holds weights only, no training state to resume`, 'use --init-from to start a new run from these weights');
+  // A flag may repeat the checkpoint's value (re-running the same command with --resume); it may not change it.
+  const fixed: Record<string, unknown> = { ...tr.settings, ...ck.model, docSplit: ck.vocab.docSplit };
+  const flags = f as unknown as Record<string, unknown>;
+  const conflicts = FIXED_BY_CHECKPOINT.filter((k) => given(k) && !(k in fixed && fixed[k] === flags[k]));
   if (conflicts.length) {
     throw new UsageError(`--resume continues the checkpoint's run exactly, so ${conflicts.map((k) => `--${kebab(k)}`).join(', ')} cannot change`,
       'drop those flags, or start a new run from these weights with --init-from');
   }
-  const ck = loadCheckpoint(f.resume!);
-  const tr = ck.training;
-  if (!tr) throw new UsageError(`${f.resume} holds weights only, no training state to resume`, 'use --init-from to start a new run from these weights');
   const paths = corpusArgs.length ? corpusArgs : ck.corpus.paths;
   const s0 = tr.settings;
   const data = await prepareData(paths, ck.vocab.docSplit, s0.valFraction, 65535, s0.seed);
