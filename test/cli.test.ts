@@ -110,6 +110,20 @@ describe('rnn CLI', () => {
     expect(ck('seed-a')).toEqual(ck('seed-b'));
   });
 
+  it('info --json describes the model, with the parameter count of a 1×24 LSTM', () => {
+    const r = rnn(['info', join(dir, 'run'), '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    const V = new Set(TINY_NAMES.replace(/\n/g, '')).size + 1; // characters + EOS
+    const H = 24;
+    expect(info.model).toEqual({ cell: 'lstm', layers: 1, hidden: H, vocabSize: V, dropout: 0 });
+    expect(info.parameters).toBe(4 * H * V + 4 * H * H + 2 * 4 * H + V * H + V); // W_ih, W_hh, two biases, head
+    expect(info.training.step).toBe(120);
+    expect(info.docSplit).toBe('line');
+    const text = rnn(['info', join(dir, 'run')]);
+    expect(text.stdout).toMatch(/^model {8}1×24 LSTM, dropout 0, [\d,]+ parameters$/m);
+  });
+
   describe('bad input', () => {
     it('an invalid number is a usage error (exit 2) with one line and a hint', () => {
       for (const args of [['--layers', '0'], ['--hidden', '-3'], ['--batch', '2.5'], ['--lr', '0'], ['--dropout', '1'], ['--seq-len', 'ten']]) {

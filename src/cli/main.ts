@@ -111,6 +111,21 @@ Examples:
     });
 }
 
+function infoCommand(): Command {
+  return new Command('info')
+    .description('Describe a checkpoint: model, vocabulary, corpus, training progress and settings.')
+    .argument('[checkpoint]', 'checkpoint file or run directory [default: the newest run under ./runs]')
+    .addOption(new Option('--json', 'print one JSON object'))
+    .addHelpText('after', `
+Examples:
+  $ rnn info runs/names/best.json
+  $ rnn info runs/names --json | jq .training.bestValLoss`)
+    .action(async (checkpoint: string | undefined, opts: Record<string, unknown>) => {
+      const { infoMain } = await import('./commands/info.js');
+      await infoMain(checkpoint, opts);
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('rnn')
     .description('Train character-level LSTM, GRU and RNN language models, sample from them, evaluate them.')
@@ -124,7 +139,7 @@ Examples:
   $ rnn eval runs/names/best.json names.txt --json
 
 Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
-  for (const cmd of [trainCommand(), sampleCommand(), evalCommand()]) program.addCommand(cmd);
+  for (const cmd of [trainCommand(), sampleCommand(), evalCommand(), infoCommand()]) program.addCommand(cmd);
   return program;
 }
 
