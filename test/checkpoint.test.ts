@@ -22,7 +22,7 @@ function smallCheckpoint(): Checkpoint {
   for (let k = 0; k < e.params.length; k++) e.params[k] = Math.sin(k) / 3;
   e.moments[0]!.fill(0.25); e.moments[1]!.fill(0.5); e.state.fill(-0.125);
   return toCheckpoint(e, {
-    step: 5, epoch: 1, window: 2, rng: [1, 2, 3, 4], elapsedSec: 1.5, bestValLoss: 1.25, bestStep: 4,
+    step: 5, epoch: 1, window: 2, rng: [1, 2, 3, 4], elapsedSec: 1.5, bestValLoss: 1.25, bestStep: 4, firstLoss: 1.5,
     metrics: [{ step: 5, time: 1.5, trainLoss: 1.3, valLoss: null, lr: 0.001, gradNorm: 0.5, charsPerSec: 100 }],
   }, {
     codePoints: [97, 98, 0x1f600], docSplit: 'line', settings: { ...DEFAULT_TRAIN, batch: 2, seqLen: 3, steps: 10 },

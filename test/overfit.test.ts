@@ -25,7 +25,7 @@ describe('overfitting a tiny corpus', () => {
       await runTraining({
         engine, evalEngine: null, train: tokens, val: null,
         settings: { ...DEFAULT_TRAIN, lr: 1e-2, warmup: 10, steps: 300, lrSchedule: 'constant', evalEvery: 0, saveEvery: 0 },
-        cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, metrics: [] },
+        cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
         hooks: { onStep: (s: StepInfo) => losses.push(s.trainLoss), save: () => {} },
       });
       expect(losses[0]).toBeGreaterThan(1.5);

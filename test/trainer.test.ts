@@ -20,7 +20,7 @@ describe('training cursor', () => {
     await runTraining({
       engine, evalEngine: null, train, val: null,
       settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps: 3, evalEvery: 0, saveEvery: 1 },
-      cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, metrics: [] },
+      cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
       hooks: { save: (_k, c) => { cursors.push(c); norms.push(Math.hypot(...engine.state)); } },
     });
     expect(cursors.map((c) => [c.step, c.epoch, c.window])).toEqual([[1, 0, 1], [2, 1, 0], [3, 1, 1]]);

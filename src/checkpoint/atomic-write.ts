@@ -1,51 +1,116 @@
 // Crash-safe file replacement: write a temporary file in the same directory, fsync it, rename it
-// over the target, fsync the directory. A crash at any moment leaves the old file or the new one,
-// never a mix. https://lwn.net/Articles/457667/
+// over the target, fsync the directory. A crash or error at any moment leaves the old file or the
+// new one, never a mix (rename is atomic within one file system). https://lwn.net/Articles/457667/
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RuntimeError } from '../errors.js';
 
-function hintFor(code: string | undefined): string | undefined {
-  if (code === 'ENOSPC') return 'the disk is full: free some space; the previous checkpoint is intact';
+/** The file-system calls made here; tests pass a copy of `nodeFs` that fails on cue. */
+export interface AtomicFs {
+  open(path: string, flags: string, mode?: number): number;
+  write(fd: number, bytes: Uint8Array, offset: number, length: number): number;
+  fsync(fd: number): void;
+  close(fd: number): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  mkdir(path: string): void;
+}
+
+export const nodeFs: AtomicFs = {
+  open: (path, flags, mode) => openSync(path, flags, mode),
+  write: (fd, bytes, offset, length) => writeSync(fd, bytes, offset, length),
+  fsync: (fd) => fsyncSync(fd),
+  close: (fd) => closeSync(fd),
+  rename: (from, to) => renameSync(from, to),
+  unlink: (path) => unlinkSync(path),
+  mkdir: (path) => { mkdirSync(path, { recursive: true }); },
+};
+
+/** Errors from opening or fsyncing a directory where the platform or file system cannot (Windows,
+ *  some network and FUSE file systems) or the directory is not readable. The rename has already
+ *  happened, so these are ignored; anything else (EIO) is reported. */
+const DIR_FSYNC_UNSUPPORTED = new Set(['EISDIR', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EPERM', 'EACCES', 'EBADF', 'ENOSYS']);
+
+function codeOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | null;
+  const why = typeof e?.code === 'string' ? e.code : e instanceof Error ? e.message : String(err);
+  return why.split('\n', 1)[0]!;
+}
+
+function hintFor(code: string, path: string): string | undefined {
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'the disk is full (or over quota): free some space; the previous file is intact';
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'check the permissions of the output directory, or choose another --out';
+  if (code === 'EISDIR') return `${path} is a directory: choose a file name`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return `the directory of ${path} does not exist`;
   return undefined;
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** Replace `path` with `data` atomically. Throws RuntimeError naming the path and errno; on any
+ *  failure before the rename the temporary file is removed and the previous file is untouched. */
+export function writeFileAtomic(path: string, data: string | Uint8Array, fs: AtomicFs = nodeFs): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd = -1;
+  let created = false;
   try {
-    fd = openSync(tmp, 'w', 0o644);
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
+    fd = fs.open(tmp, 'wx', 0o644);
+    created = true;
+    for (let off = 0; off < bytes.length;) {
+      const n = fs.write(fd, bytes, off, bytes.length - off);
+      if (!(n > 0)) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+      off += n;
+    }
+    fs.fsync(fd);
+    const closing = fd;
     fd = -1;
-    renameSync(tmp, path);
+    fs.close(closing);
+    fs.rename(tmp, path);
   } catch (err) {
-    if (fd >= 0) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(tmp); } catch { /* never created */ }
-    const e = err as NodeJS.ErrnoException;
-    throw new RuntimeError(`cannot write ${path}: ${e.code ?? e.message}`, hintFor(e.code));
+    if (fd >= 0) try { fs.close(fd); } catch { /* the first error is the one to report */ }
+    if (created) try { fs.unlink(tmp); } catch { /* renamed already, or the directory vanished */ }
+    const code = codeOf(err);
+    throw new RuntimeError(`cannot write ${path}: ${code}`, hintFor(code, path));
   }
-  try {
-    const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* directory fsync is unsupported on some file systems; the rename has happened */ }
+  syncDir(dir, path, fs);
 }
 
-/** Create `dir` if needed and prove it is writable, before any training time is spent. */
-export function checkWritableDir(dir: string): void {
-  const probe = join(dir, `.rnn-write-test.${process.pid}`);
+/** fsync the directory so the rename itself survives a power loss. */
+function syncDir(dir: string, path: string, fs: AtomicFs): void {
+  let dfd = -1;
   try {
-    mkdirSync(dir, { recursive: true });
-    closeSync(openSync(probe, 'w'));
-    rmSync(probe);
+    dfd = fs.open(dir, 'r');
+    fs.fsync(dfd);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new RuntimeError(`cannot write to ${dir}: ${e.code ?? e.message}`, hintFor(e.code) ?? 'choose another --out');
+    const code = codeOf(err);
+    if (!DIR_FSYNC_UNSUPPORTED.has(code)) {
+      throw new RuntimeError(`wrote ${path} but could not sync its directory: ${code}`,
+        'the disk reported an error: the new file may not survive a power loss; check the disk');
+    }
+  } finally {
+    if (dfd >= 0) try { fs.close(dfd); } catch { /* nothing left to protect */ }
+  }
+}
+
+/** Create `dir` if needed and prove it is writable by creating and removing a probe file, before
+ *  any training time is spent. */
+export function checkWritableDir(dir: string, fs: AtomicFs = nodeFs): void {
+  const probe = join(dir, `.rnn-write-test.${process.pid}.${randomBytes(4).toString('hex')}`);
+  let created = false;
+  try {
+    fs.mkdir(dir);
+    const fd = fs.open(probe, 'wx');
+    created = true;
+    fs.close(fd);
+    fs.unlink(probe);
+  } catch (err) {
+    if (created) try { fs.unlink(probe); } catch { /* reported below */ }
+    const code = codeOf(err);
+    const hint = code === 'EEXIST' || code === 'ENOTDIR'
+      ? `${dir} (or one of its parents) is a file, not a directory: choose another --out`
+      : hintFor(code, dir) ?? 'choose another --out';
+    throw new RuntimeError(`cannot write to ${dir}: ${code}`, hint);
   }
 }

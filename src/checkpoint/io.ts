@@ -1,25 +1,33 @@
-// Reading and writing checkpoint files. Writes are atomic (atomic-write.ts); reads validate
-// everything (validate.ts) and name the file in the one-line error.
+// Reading and writing checkpoint files. Writes are atomic (atomic-write.ts) and only of checkpoints
+// that pass the same validation as reads (validate.ts), so whatever rnn writes, rnn can read back.
+// Every error is one line that names the file and the field.
 
 import { readFileSync } from 'node:fs';
 import { CheckpointError, RuntimeError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 import type { Checkpoint } from './types.js';
-import { validateCheckpoint } from './validate.js';
+import { firstNonFinite, validateCheckpoint } from './validate.js';
 
+const OTHER_CHECKPOINT_HINT = 'use another checkpoint, e.g. best.json or last.json of the same run';
+
+/** The checkpoint in `text`; `source` (usually the path) starts every error message. Throws only
+ *  CheckpointError. */
 export function parseCheckpoint(text: string, source: string): Checkpoint {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new CheckpointError(`${source}: empty file, not a checkpoint`, OTHER_CHECKPOINT_HINT);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
-    throw new CheckpointError(`${source}: not a complete JSON document (truncated or not a checkpoint?)`,
-      'use another checkpoint, e.g. best.json or last.json of the same run');
+    throw new CheckpointError(`${source}: not a complete JSON document (truncated or not a checkpoint?)`, OTHER_CHECKPOINT_HINT);
   }
   try {
     return validateCheckpoint(raw);
   } catch (err) {
     if (err instanceof CheckpointError) throw new CheckpointError(`${source}: ${err.message}`, err.hint);
-    throw new CheckpointError(`${source}: invalid checkpoint (${(err as Error).message})`);
+    // validateCheckpoint throws nothing else; this keeps the promise if that ever breaks
+    throw new CheckpointError(`${source}: invalid checkpoint (${firstLine(err)})`);
   }
 }
 
@@ -28,19 +36,32 @@ export function loadCheckpoint(path: string): Checkpoint {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.code ?? e.message;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory'
+      : code === 'ERR_STRING_TOO_LONG' ? 'too large to be a checkpoint' : code ?? firstLine(err);
     throw new CheckpointError(`${path}: ${why}`, 'give the path of a checkpoint .json file, or a run directory');
   }
   return parseCheckpoint(text, path);
 }
 
-export function saveCheckpoint(path: string, ck: Checkpoint): void {
-  const text = JSON.stringify(ck, (key, value) => {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new RuntimeError(`refusing to write ${path}: ${key} is ${value}`, 'the model diverged; try a lower --lr or a smaller --clip');
-    }
-    return value;
-  });
-  writeFileAtomic(path, text);
+/** Write `ck` to `path` atomically. Refuses (RuntimeError, file untouched) a checkpoint with a
+ *  non-finite number anywhere, or one that would not load back. */
+export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): void {
+  const bad = firstNonFinite(ck);
+  if (bad) {
+    throw new RuntimeError(`refusing to write ${path}: ${bad.field} is ${bad.value}`,
+      'training diverged: lower --lr or --clip, or resume from an earlier checkpoint');
+  }
+  try {
+    validateCheckpoint(ck);
+  } catch (err) {
+    const e = err instanceof CheckpointError ? err : new CheckpointError(firstLine(err));
+    throw new RuntimeError(`refusing to write ${path}: ${e.message}`,
+      e.hint ?? 'rnn built a checkpoint that fails its own validation: please report this as a bug');
+  }
+  writeFileAtomic(path, JSON.stringify(ck), fs);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]!;
 }

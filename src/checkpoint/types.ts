@@ -66,6 +66,8 @@ export interface TrainingState {
   carry: EncodedTensor;
   bestValLoss: number | null;
   bestStep: number | null;
+  /** The run's first training loss (the divergence guard compares against it). */
+  firstLoss: number | null;
   elapsedSec: number;
   settings: TrainSettings;
   metrics: MetricRow[];

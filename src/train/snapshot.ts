@@ -36,6 +36,7 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       carry: encodeF32('carry', [cfg.layers, S, engine.batch, cfg.hidden], engine.state),
       bestValLoss: cursor.bestValLoss,
       bestStep: cursor.bestStep,
+      firstLoss: cursor.firstLoss,
       elapsedSec: cursor.elapsedSec,
       settings: info.settings,
       metrics: cursor.metrics,
@@ -61,6 +62,6 @@ export function restoreTraining(engine: Engine, ck: Checkpoint): TrainCursor {
   engine.state.set(decodeF32(tr.carry));
   return {
     step: tr.step, epoch: tr.epoch, window: tr.window, rng: tr.rng, elapsedSec: tr.elapsedSec,
-    bestValLoss: tr.bestValLoss, bestStep: tr.bestStep, metrics: tr.metrics,
+    bestValLoss: tr.bestValLoss, bestStep: tr.bestStep, firstLoss: tr.firstLoss, metrics: tr.metrics,
   };
 }

@@ -20,6 +20,8 @@ export interface TrainCursor {
   elapsedSec: number;
   bestValLoss: number | null;
   bestStep: number | null;
+  /** The run's first training loss, the divergence guard's yardstick (kept across resumes). */
+  firstLoss: number | null;
   metrics: MetricRow[];
 }
 
@@ -88,7 +90,6 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const reportEvery = o.reportEvery ?? 10;
   const snapshot = (): TrainCursor => ({ ...c, rng: rng.state(), metrics: c.metrics });
   let lastVal: number | null = c.metrics.length ? lastValOf(c.metrics) : null;
-  let firstLoss: number | null = null;
   let sumLoss = 0, sumN = 0, charsSince = 0, timeSince = 0;
   let reason: StopReason = 'steps';
 
@@ -119,9 +120,9 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
       throw new RuntimeError(`training diverged at step ${c.step + 1}: ${!Number.isFinite(loss) ? 'loss' : 'gradient norm'} is ${!Number.isFinite(loss) ? loss : norm}`,
         `try a lower --lr (now ${s.lr}) or a smaller --clip (now ${s.clip})`);
     }
-    firstLoss ??= loss;
-    if (loss > EXPLODE_FACTOR * firstLoss) {
-      throw new RuntimeError(`training diverged at step ${c.step + 1}: loss ${loss.toFixed(3)} is over ${EXPLODE_FACTOR}× the first loss ${firstLoss.toFixed(3)}`,
+    c.firstLoss ??= loss;
+    if (loss > EXPLODE_FACTOR * c.firstLoss) {
+      throw new RuntimeError(`training diverged at step ${c.step + 1}: loss ${loss.toFixed(3)} is over ${EXPLODE_FACTOR}× the first loss ${c.firstLoss.toFixed(3)}`,
         `try a lower --lr (now ${s.lr}) or a smaller --clip (now ${s.clip})`);
     }
     if (s.clip > 0 && norm > s.clip) engine.scaleGrads(s.clip / (norm + 1e-6));

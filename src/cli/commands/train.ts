@@ -168,7 +168,7 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
       else initParams(engine.params, cfg, createRng(settings.seed, 'init').next);
       cursor = {
         step: 0, epoch: 0, window: 0, rng: createRng(settings.seed, 'dropout').state(), elapsedSec: 0,
-        bestValLoss: null, bestStep: null, metrics: [],
+        bestValLoss: null, bestStep: null, firstLoss: null, metrics: [],
       };
     }
     report.info(`model: ${cfg.layers}×${cfg.hidden} ${cfg.cell.toUpperCase()}, ${engine.layout.size.toLocaleString('en-US')} parameters; `
