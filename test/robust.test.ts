@@ -13,7 +13,7 @@ const SMALL = ['--layers', '1', '--hidden', '12', '--batch', '4', '--seq-len', '
 
 describe('robust training', () => {
   it('stops on divergence with the step and a hint, and writes no non-finite checkpoint', () => {
-    const r = rnn(['train', corpus, ...SMALL, '--optimizer', 'sgd', '--lr', '9', '--clip', '0', '--steps', '200', '--out', join(dir, 'div')]);
+    const r = rnn(['train', corpus, ...SMALL, '--optimizer', 'sgd', '--lr', '10', '--beta1', '0.99', '--clip', '0', '--steps', '200', '--out', join(dir, 'div')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^rnn: training diverged at step \d+: /);
     expect(r.stderr).toContain('hint: try a lower --lr');

@@ -3,12 +3,12 @@
 import { loadCheckpoint } from '../checkpoint/io.js';
 import type { Checkpoint } from '../checkpoint/types.js';
 import type { Engine } from '../kernels/engine.js';
-import { createEngine } from '../kernels/create-engine.js';
+import { createEngine, type EngineOptions } from '../kernels/create-engine.js';
 import { loadParams, modelConfigOf } from '../train/snapshot.js';
 
-export async function loadModel(path: string, batch: number, seqLen: number): Promise<{ ck: Checkpoint; engine: Engine }> {
+export async function loadModel(path: string, batch: number, seqLen: number, opts: EngineOptions = {}): Promise<{ ck: Checkpoint; engine: Engine }> {
   const ck = loadCheckpoint(path);
-  const engine = await createEngine(modelConfigOf(ck), batch, seqLen);
+  const engine = await createEngine(modelConfigOf(ck), batch, seqLen, { onNotice: (m) => process.stderr.write(`notice: ${m}\n`), ...opts });
   loadParams(engine, ck);
   return { ck, engine };
 }

@@ -53,6 +53,8 @@ function trainCommand(): Command {
     .addOption(new Option('--resume <checkpoint>', 'continue a run exactly where its checkpoint stopped (weights, optimizer, data cursor, RNG); --steps may grow'))
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'seed for init, split and dropout').argParser(int(0, 4294967295)).default(D.seed))
+    .addOption(new Option('--kernel <name>', 'compute kernel: wasm (SIMD, multi-threaded) or ts (the TypeScript reference)').choices(['wasm', 'ts']).default('wasm'))
+    .addOption(new Option('--threads <n>', 'threads for the wasm kernel; checkpoints are identical for any count [default: all cores]').argParser(int(1, 256)))
     .addOption(new Option('--quiet', 'print errors only'))
     .addOption(new Option('--json', 'print a JSON summary to stdout when done'))
     .addHelpText('after', `
@@ -81,6 +83,8 @@ function sampleCommand(): Command {
     .addOption(new Option('--no-eos-stop', 'keep generating across EOS up to --max-chars'))
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(1))
+    .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
+    .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: 1, fastest for one stream]').argParser(int(1, 256)))
     .addOption(new Option('--json', 'one JSON object per sample: text, stop reason, log-probability, length'))
     .addHelpText('after', `
 Examples:
@@ -100,6 +104,9 @@ function evalCommand(): Command {
     .argument('<files...>', "UTF-8 text files ('-' reads stdin), split with the checkpoint's rule")
     .optionsGroup('Evaluation:')
     .addOption(new Option('--unknown <mode>', 'characters outside the vocabulary: error, or skip them').choices(['error', 'skip']).default('error'))
+    .optionsGroup('System:')
+    .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
+    .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: all cores]').argParser(int(1, 256)))
     .addOption(new Option('--json', 'print one JSON object to stdout'))
     .addHelpText('after', `
 Examples:

@@ -57,6 +57,9 @@ export interface Engine {
   scaleGrads(s: number): void;
   /** One optimizer update with learning rate lr at step t (1-based, for Adam's bias correction). */
   optimizerStep(opt: OptimizerSpec, lr: number, t: number): void;
+  /** Call after writing `params` from outside (loading, copying): backends that keep packed
+   *  copies of the weights rebuild them before the next pass. */
+  paramsChanged(): void;
   /** Zero the carried state of every stream. */
   resetState(): void;
   /** Release threads or memory. */

@@ -51,6 +51,7 @@ export function modelConfigOf(ck: Checkpoint): ModelConfig {
 /** Load a checkpoint's parameters into an engine built for its config. */
 export function loadParams(engine: Engine, ck: Checkpoint): void {
   engine.layout.tensors.forEach((spec, i) => engine.params.set(decodeF32(ck.tensors[i]!), spec.offset));
+  engine.paramsChanged();
 }
 
 /** Load parameters, optimizer moments and carried state, and return the cursor to continue from. */

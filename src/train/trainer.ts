@@ -96,6 +96,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const validate = (): void => {
     if (!o.evalEngine || !o.val || o.val.length < 2) return;
     o.evalEngine.params.set(engine.params);
+    o.evalEngine.paramsChanged();
     const { nats, count } = evaluateTokens(o.evalEngine, o.val);
     const v = nats / count;
     lastVal = v;

@@ -7,15 +7,16 @@ import { readSources } from '../../data/read-sources.js';
 import { DataError } from '../../errors.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN } from '../../train/defaults.js';
 import { evaluateTokens } from '../../train/evaluate.js';
+import type { KernelName } from '../../kernels/create-engine.js';
 import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../run-dir.js';
 
-interface EvalFlags { unknown: UnknownPolicy; json?: boolean }
+interface EvalFlags { unknown: UnknownPolicy; json?: boolean; kernel: KernelName; threads?: number }
 
 export async function evalMain(checkpointArg: string, files: string[], raw: Record<string, unknown>): Promise<void> {
   const f = raw as unknown as EvalFlags;
   const path = resolveCheckpoint(checkpointArg);
-  const { ck, engine } = await loadModel(path, EVAL_BATCH, EVAL_SEQ_LEN);
+  const { ck, engine } = await loadModel(path, EVAL_BATCH, EVAL_SEQ_LEN, { kernel: f.kernel, threads: f.threads });
   try {
     const docs = splitDocuments(await readSources(files), ck.vocab.docSplit);
     const enc = encodeDocuments(docs, { codePoints: ck.vocab.codePoints }, { unknown: f.unknown });

@@ -6,19 +6,20 @@ import { printableChar } from '../../data/printable-char.js';
 import { createLookup, lookupId } from '../../data/vocab.js';
 import { createRng } from '../../rng.js';
 import { generate } from '../../sample/sampler.js';
+import type { KernelName } from '../../kernels/create-engine.js';
 import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../run-dir.js';
 
 interface SampleFlags {
   count: number; prime: string; temperature: number; topK: number; topP: number; maxChars: number;
-  stop?: string[]; eosStop: boolean; seed: number; json?: boolean;
+  stop?: string[]; eosStop: boolean; seed: number; json?: boolean; kernel: KernelName; threads?: number;
 }
 
 export async function sampleMain(checkpointArg: string | undefined, raw: Record<string, unknown>): Promise<void> {
   const f = raw as unknown as SampleFlags;
   const path = resolveCheckpoint(checkpointArg);
   if (checkpointArg === undefined) process.stderr.write(`checkpoint: ${path}\n`);
-  const { ck, engine } = await loadModel(path, 1, 1);
+  const { ck, engine } = await loadModel(path, 1, 1, { kernel: f.kernel, threads: f.threads ?? 1 });
   try {
     const lookup = createLookup({ codePoints: ck.vocab.codePoints });
     const prime: number[] = [];

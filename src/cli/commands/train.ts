@@ -9,7 +9,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../checkpoint/io.js';
 import type { Checkpoint, DocSplit, TrainSettings } from '../../checkpoint/types.js';
 import { DataError, InterruptedError, UsageError } from '../../errors.js';
 import type { Engine } from '../../kernels/engine.js';
-import { createEngine } from '../../kernels/create-engine.js';
+import { createEngine, defaultThreads, resolveKernel, type EngineOptions, type KernelName } from '../../kernels/create-engine.js';
 import type { CellType, ModelConfig } from '../../model/config.js';
 import { initParams } from '../../model/layout.js';
 import { createRng } from '../../rng.js';
@@ -30,6 +30,7 @@ interface TrainFlags {
   steps?: number; epochs?: number; time?: number;
   out?: string; evalEvery: number; saveEvery: number; force?: boolean;
   seed: number; quiet?: boolean; json?: boolean; resume?: string; initFrom?: string;
+  kernel: KernelName; threads?: number;
 }
 
 /** The bundled default corpus, materialised by the build step (corpora/build-names.mjs). */
@@ -95,7 +96,7 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
   const windows = streamLayout(data.train.length, B, T).windows;
   let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
   if (f.steps === undefined && f.epochs === undefined && f.time !== undefined) {
-    const probe = await createEngine(cfg, B, T);
+    const probe = await createEngine(cfg, B, T, engineOptions(f, report));
     try { steps = calibrateSteps(probe, f.time); } finally { probe.dispose(); }
     report.info(`calibrated: --time ${formatDuration(f.time)} ≈ --steps ${steps} on this machine`);
   }
@@ -139,6 +140,7 @@ async function planResume(f: TrainFlags, corpusArgs: string[], given: (flag: str
   const saveEvery = given('saveEvery') ? f.saveEvery || s0.saveEvery : s0.saveEvery;
   if (evalEvery !== s0.evalEvery) changed.push(`--eval-every ${evalEvery}`);
   if (saveEvery !== s0.saveEvery) changed.push(`--save-every ${saveEvery}`);
+  if (given('threads')) changed.push(`--threads ${f.threads}`);
   if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
   report.info(`resuming ${f.resume} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
   return {
@@ -158,21 +160,24 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
   const { data, cfg, settings, out } = plan;
   const B = settings.batch, T = settings.seqLen;
   const windows = streamLayout(data.train.length, B, T).windows;
-  const engine = await createEngine(cfg, B, T);
-  const evalEngine = data.val.length > 1 ? await createEngine(cfg, EVAL_BATCH, EVAL_SEQ_LEN) : null;
+  const engine = await createEngine(cfg, B, T, engineOptions(f, report));
+  const evalEngine = data.val.length > 1 ? await createEngine(cfg, EVAL_BATCH, EVAL_SEQ_LEN, engineOptions(f, null)) : null;
+  const kernel = resolveKernel(f.kernel), threads = kernel === 'wasm' ? f.threads ?? defaultThreads() : 1;
   try {
     let cursor: TrainCursor;
     if (plan.resumeFrom) cursor = restoreTraining(engine, plan.resumeFrom);
     else {
       if (plan.initFrom) loadParams(engine, plan.initFrom);
       else initParams(engine.params, cfg, createRng(settings.seed, 'init').next);
+      engine.paramsChanged();
       cursor = {
         step: 0, epoch: 0, window: 0, rng: createRng(settings.seed, 'dropout').state(), elapsedSec: 0,
         bestValLoss: null, bestStep: null, firstLoss: null, metrics: [],
       };
     }
     report.info(`model: ${cfg.layers}×${cfg.hidden} ${cfg.cell.toUpperCase()}, ${engine.layout.size.toLocaleString('en-US')} parameters; `
-      + `${settings.steps} steps of ${B}×${T} chars (${(settings.steps / windows).toFixed(2)} epochs), lr ${settings.lr}`);
+      + `${settings.steps} steps of ${B}×${T} chars (${(settings.steps / windows).toFixed(2)} epochs), lr ${settings.lr}; `
+      + `${kernel} kernel${kernel === 'wasm' ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}`);
 
     // Output directory, checked before any work is spent.
     checkWritableDir(out);
@@ -233,12 +238,18 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
         steps: c.step, epochs: c.epoch + c.window / windows, elapsedSec: c.elapsedSec, stopReason: result.reason,
         bestValLoss: best, bestValBitsPerChar: best === null ? null : best / LN2, bestStep: c.bestStep,
         lastValLoss: result.lastValLoss, checkpoint: lastPath, best: best !== null ? bestPath : null, metrics: metricsPath, settings,
+        kernel, threads,
       })}\n`);
     }
   } finally {
     engine.dispose();
     evalEngine?.dispose();
   }
+}
+
+/** The kernel choice for an engine; the fallback notice is printed once (by the training engine). */
+function engineOptions(f: TrainFlags, report: Reporter | null): EngineOptions {
+  return { kernel: f.kernel, threads: f.threads, onNotice: report ? (m) => report.info(`notice: ${m}`) : undefined };
 }
 
 /** Steps that fit in `seconds` on this machine: time a few forward/backward passes without

@@ -168,6 +168,7 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
       else if (opt.kind === 'sgd') sgdUpdate(params, grads, m0, lr, opt.beta1, opt.weightDecay, t);
       else rmspropUpdate(params, grads, m0, lr, opt.beta2, opt.eps, opt.weightDecay);
     },
+    paramsChanged: () => {},
     resetState: () => state.fill(0),
     dispose: () => {},
   };

@@ -1,0 +1,187 @@
+// GEMM with f32x4 register tiles. One kernel serves the three forms training needs, through A's
+// strides:
+//   C = A · Wᵀ    forward projections: B is Wᵀ, packed once per pass (transpose below)
+//   dA = dC · W   backward to inputs:  B is W as stored
+//   dW = dCᵀ · A  backward to weights: A is dC read transposed (sa = 4 bytes, sk = row stride)
+//
+// Shapes: A (M, K) read at a + i·sa + k·sk; B (K, N) row-major, row stride ldb bytes; C (M, N)
+// row-major, row stride ldc bytes. mode 0: C = A·B; 1: C += A·B; 2: C = bias + A·B (bias (N)).
+//
+// Every C element is one accumulator that starts at 0, C or bias and adds A(i,k)·B(k,j) for
+// k = 0..K-1 in order, in whichever tile (4×8, 4×4, 4×1, 1×8, 1×4, 1×1) it falls: the result is the
+// same bit for bit however rows and columns are split between threads.
+
+import { rangeEnd, rangeStart } from './common';
+
+/** c + a·b per lane: one fused multiply-add where the build has relaxed SIMD (the CPU then decides,
+ *  the same way for every thread), else a multiply and an add. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+// @ts-ignore: decorator
+@inline function init4(mode: i32, c: usize, bias: usize): v128 {
+  if (mode == 1) return v128.load(c);
+  if (mode == 2) return v128.load(bias);
+  return f32x4.splat(0);
+}
+
+// @ts-ignore: decorator
+@inline function init1(mode: i32, c: usize, bias: usize): f32 {
+  if (mode == 1) return load<f32>(c);
+  if (mode == 2) return load<f32>(bias);
+  return 0;
+}
+
+function tile4x8(K: i32, a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize): void {
+  let c00 = init4(mode, c, bias), c01 = init4(mode, c + 16, bias + 16);
+  let c10 = init4(mode, c + ldc, bias), c11 = init4(mode, c + ldc + 16, bias + 16);
+  let c20 = init4(mode, c + 2 * ldc, bias), c21 = init4(mode, c + 2 * ldc + 16, bias + 16);
+  let c30 = init4(mode, c + 3 * ldc, bias), c31 = init4(mode, c + 3 * ldc + 16, bias + 16);
+  const sa2 = sa + sa, sa3 = sa2 + sa;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a + sa);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a + sa2);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a + sa3);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    a += sk; b += ldb;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+function tile4x4(K: i32, a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize): void {
+  let c0 = init4(mode, c, bias), c1 = init4(mode, c + ldc, bias);
+  let c2 = init4(mode, c + 2 * ldc, bias), c3 = init4(mode, c + 3 * ldc, bias);
+  const sa2 = sa + sa, sa3 = sa2 + sa;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a + sa), b0, c1);
+    c2 = madd(v128.load32_splat(a + sa2), b0, c2);
+    c3 = madd(v128.load32_splat(a + sa3), b0, c3);
+    a += sk; b += ldb;
+  }
+  v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + 2 * ldc, c2); v128.store(c + 3 * ldc, c3);
+}
+
+function tile1x8(K: i32, a: usize, sk: usize, b: usize, ldb: usize, c: usize, mode: i32, bias: usize): void {
+  let c0 = init4(mode, c, bias), c1 = init4(mode, c + 16, bias + 16);
+  for (let k = 0; k < K; k++) {
+    const x = v128.load32_splat(a);
+    c0 = madd(x, v128.load(b), c0);
+    c1 = madd(x, v128.load(b, 16), c1);
+    a += sk; b += ldb;
+  }
+  v128.store(c, c0); v128.store(c, c1, 16);
+}
+
+function tile1x4(K: i32, a: usize, sk: usize, b: usize, ldb: usize, c: usize, mode: i32, bias: usize): void {
+  let c0 = init4(mode, c, bias);
+  for (let k = 0; k < K; k++) {
+    c0 = madd(v128.load32_splat(a), v128.load(b), c0);
+    a += sk; b += ldb;
+  }
+  v128.store(c, c0);
+}
+
+function tile1x1(K: i32, a: usize, sk: usize, b: usize, ldb: usize, c: usize, mode: i32, bias: usize): void {
+  // In lane 0 of a vector, so that it rounds exactly as the wider tiles do.
+  let s = f32x4.splat(init1(mode, c, bias));
+  for (let k = 0; k < K; k++) {
+    s = madd(v128.load32_splat(a), v128.load32_splat(b), s);
+    a += sk; b += ldb;
+  }
+  store<f32>(c, f32x4.extract_lane(s, 0));
+}
+
+/** Depth of a K block: a 4-row A panel (4 KB) stays in L1 while it meets every column tile, and
+ *  the (KC, N) block of B stays in L2. */
+const KC: i32 = 256;
+
+/** C[i0:i1, j0:j1] per the header; strides in bytes, indices in elements. K is cut into blocks of
+ *  KC; after the first block each accumulator restarts from the C it stored, so the sum runs in
+ *  the same order, bit for bit, as one pass over K. */
+export function gemmBlock(
+  i0: i32, i1: i32, j0: i32, j1: i32, K: i32,
+  a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize,
+): void {
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    gemmPanel(i0, i1, j0, j1, min(KC, K - k0), a + <usize>k0 * sk, sa, sk, b + <usize>k0 * ldb, ldb, c, ldc, k0 == 0 ? mode : 1, bias);
+  }
+}
+
+function gemmPanel(
+  i0: i32, i1: i32, j0: i32, j1: i32, K: i32,
+  a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize,
+): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const ai = a + <usize>i * sa, ci = c + <usize>i * ldc;
+    let j = j0;
+    for (; j + 8 <= j1; j += 8) tile4x8(K, ai, sa, sk, b + (<usize>j << 2), ldb, ci + (<usize>j << 2), ldc, mode, bias + (<usize>j << 2));
+    for (; j + 4 <= j1; j += 4) tile4x4(K, ai, sa, sk, b + (<usize>j << 2), ldb, ci + (<usize>j << 2), ldc, mode, bias + (<usize>j << 2));
+    for (; j < j1; j++) {
+      for (let r = 0; r < 4; r++) tile1x1(K, ai + <usize>r * sa, sk, b + (<usize>j << 2), ldb, ci + <usize>r * ldc + (<usize>j << 2), mode, bias + (<usize>j << 2));
+    }
+  }
+  for (; i < i1; i++) {
+    const ai = a + <usize>i * sa, ci = c + <usize>i * ldc;
+    let j = j0;
+    for (; j + 8 <= j1; j += 8) tile1x8(K, ai, sk, b + (<usize>j << 2), ldb, ci + (<usize>j << 2), mode, bias + (<usize>j << 2));
+    for (; j + 4 <= j1; j += 4) tile1x4(K, ai, sk, b + (<usize>j << 2), ldb, ci + (<usize>j << 2), mode, bias + (<usize>j << 2));
+    for (; j < j1; j++) tile1x1(K, ai, sk, b + (<usize>j << 2), ldb, ci + (<usize>j << 2), mode, bias + (<usize>j << 2));
+  }
+}
+
+/** The GEMM op: C (M, N) per the header, strides in elements. Threads split C's rows, or its
+ *  columns when splitCols (for short, wide products). */
+export function gemm(
+  ith: i32, nth: i32, M: i32, N: i32, K: i32,
+  a: usize, sa: i32, sk: i32, b: usize, ldb: i32, c: usize, ldc: i32, mode: i32, bias: usize, splitCols: i32,
+): void {
+  if (splitCols) {
+    gemmBlock(0, M, rangeStart(N, ith, nth, 8), rangeEnd(N, ith, nth, 8), K, a, <usize>sa << 2, <usize>sk << 2, b, <usize>ldb << 2, c, <usize>ldc << 2, mode, bias);
+  } else {
+    gemmBlock(rangeStart(M, ith, nth, 4), rangeEnd(M, ith, nth, 4), 0, N, K, a, <usize>sa << 2, <usize>sk << 2, b, <usize>ldb << 2, c, <usize>ldc << 2, mode, bias);
+  }
+}
+
+/** dst (C, R) = srcᵀ for src (R, C), in 4×4 blocks transposed in registers; threads split dst's
+ *  rows. Turns the backward's dCᵀ·A into a row-major product (A read down a column would stride
+ *  by a whole row per element). */
+export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize): void {
+  const c0 = rangeStart(C, ith, nth, 4), c1 = rangeEnd(C, ith, nth, 4);
+  const ls = <usize>C << 2, ld = <usize>R << 2;
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
+    const s0 = src + (<usize>c << 2), d0 = dst + <usize>c * ld;
+    let r = 0;
+    for (; r + 4 <= R; r += 4) {
+      const s = s0 + <usize>r * ls;
+      const a = v128.load(s), b = v128.load(s + ls), e = v128.load(s + 2 * ls), f = v128.load(s + 3 * ls);
+      const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(e, f, 0, 4, 1, 5), t3 = v128.shuffle<f32>(e, f, 2, 6, 3, 7);
+      const d = d0 + (<usize>r << 2);
+      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(d + ld, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(d + 2 * ld, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * ld, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (; r < R; r++) {
+      for (let k = 0; k < 4; k++) store<f32>(d0 + <usize>k * ld + (<usize>r << 2), load<f32>(s0 + <usize>r * ls + (<usize>k << 2)));
+    }
+  }
+  for (; c < c1; c++) {
+    for (let r = 0; r < R; r++) store<f32>(dst + <usize>c * ld + (<usize>r << 2), load<f32>(src + <usize>r * ls + (<usize>c << 2)));
+  }
+}

@@ -1,0 +1,62 @@
+// Finding, compiling and instantiating the kernel module. The .wasm is built by `npm run build`
+// into dist/kernels/wasm/; code running from src/ (tests through vitest) uses that same file, so
+// tests exercise the shipped artifact.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** A file that sits beside this module in dist/. */
+export function distFile(name: string): URL {
+  return FROM_SOURCE ? new URL(`../../../dist/kernels/wasm/${name}`, import.meta.url) : new URL(`./${name}`, import.meta.url);
+}
+
+let cached: WebAssembly.Module | null = null;
+let failure: string | null = null;
+let variant: 'fma' | 'simd' | null = null;
+
+/** The build with relaxed SIMD (fused multiply-add in the GEMM tiles, twice the arithmetic rate
+ *  where the CPU has FMA), behind a V8 flag on Node 20; RNN_WASM_FMA=0 turns it off. */
+function compileFma(): WebAssembly.Module | null {
+  if (process.env.RNN_WASM_FMA === '0') return null;
+  const file = distFile('kernels-fma.wasm');
+  if (!existsSync(file)) return null;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return new WebAssembly.Module(readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/** The compiled module, or null with `kernelUnavailable()` saying why (not built, no SIMD). */
+export function kernelModule(): WebAssembly.Module | null {
+  if (cached || failure) return cached;
+  cached = compileFma();
+  if (cached) { variant = 'fma'; return cached; }
+  const file = distFile('kernels.wasm');
+  if (!existsSync(file)) { failure = `${fileURLToPath(file)} is missing (run npm run build)`; return null; }
+  try {
+    cached = new WebAssembly.Module(readFileSync(file));
+    variant = 'simd';
+  } catch (err) {
+    failure = `this Node.js cannot compile WebAssembly SIMD with threads (${(err as Error).message})`;
+  }
+  return cached;
+}
+
+/** Which build is in use: 'fma' (relaxed SIMD), 'simd', or null before kernelModule(). */
+export function kernelVariant(): 'fma' | 'simd' | null {
+  return variant;
+}
+
+export function kernelUnavailable(): string | null {
+  kernelModule();
+  return failure;
+}
+
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WebAssembly.Instance {
+  return new WebAssembly.Instance(module, { env: { memory } });
+}

@@ -1,0 +1,241 @@
+// The fast backend: the reference engine's algorithm (src/kernels/ref/ref-engine.ts) on the WASM
+// SIMD kernels, split across threads by the pool. All buffers live in one shared
+// WebAssembly.Memory, laid out once here; `params`, `grads`, `state`, … are Float32Array views of
+// it, so the trainer, checkpoints and sampler see the same interface as with the reference.
+//
+// Per pass the weights are first packed: W_ihᵀ (D, G), W_hhᵀ (H, G) and head.weightᵀ (H, V), so the
+// forward products read B row-major. Backward reads the weights as stored.
+//
+// Activations per layer l (all (…, B, …) time-major, as in the reference):
+//   gates[l] (T, B, G)   input projection + biases, then gate activations
+//   hs[l]    (T+1, B, H) hs[l][0] = carried h; cs[l] likewise for the LSTM cell
+//   hn[l]    (T, B, H)   GRU: W_hn h + b_hn;   yd[l] (T, B, H) output after dropout
+
+import type { Engine, FloatArray, OptimizerSpec, TokenArray } from '../engine.js';
+import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
+import { buildLayout } from '../../model/layout.js';
+import { Pool } from './pool.js';
+import { OP, SUMSQ_CHUNK } from './ops.js';
+
+const RESERVED = 65536;
+const PAGE = 65536;
+
+class Arena {
+  top = RESERVED;
+  /** Byte offset of n elements of `bytes` each, 64-byte aligned. */
+  take(n: number, bytes = 4): number {
+    const at = this.top;
+    this.top = Math.ceil((at + n * bytes) / 64) * 64;
+    return at;
+  }
+}
+
+export interface WasmEngineOptions {
+  threads: number;
+  module: WebAssembly.Module;
+}
+
+export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: number, opts: WasmEngineOptions): Promise<Engine> {
+  const layout = buildLayout(cfg);
+  const { layers: L, hidden: H, vocabSize: V, cell } = cfg;
+  const B = batch, T = seqLen, G = gateRows(cell, H), S = stateCount(cell);
+  const BH = B * H, TB = T * B, P = layout.size;
+  const useDropout = cfg.dropout > 0;
+  const F = 4;
+
+  const ar = new Arena();
+  const pParams = ar.take(P), pGrads = ar.take(P), pM0 = ar.take(P), pM1 = ar.take(P);
+  const pState = ar.take(L * S * BH), pDState = ar.take(L * S * BH);
+  const pMasks = ar.take(useDropout ? L * TB * H : 0);
+  const pLogits = ar.take(TB * V), pDLogits = ar.take(TB * V);
+  const pRowLoss = ar.take(TB * 2, 8);
+  const pX = ar.take(TB), pY = ar.take(TB);
+  const pPartial = ar.take(Math.ceil(P / SUMSQ_CHUNK), 8);
+  const pWihT = layout.layers.map((lo) => ar.take(lo.inputSize * G));
+  const pWhhT = layout.layers.map(() => ar.take(H * G));
+  const pHeadWT = ar.take(H * V);
+  const pBias = layout.layers.map(() => ar.take(G));
+  const pGates = layout.layers.map(() => ar.take(TB * G));
+  const pHs = layout.layers.map(() => ar.take((T + 1) * BH));
+  const pCs = layout.layers.map(() => (cell === 'lstm' ? ar.take((T + 1) * BH) : 0));
+  const pHn = layout.layers.map(() => (cell === 'gru' ? ar.take(TB * H) : 0));
+  const pYd = layout.layers.map(() => (useDropout ? ar.take(TB * H) : 0));
+  const pDXg = ar.take(TB * G);
+  const pDHg = cell === 'gru' ? ar.take(TB * G) : pDXg;
+  let pDYa = ar.take(TB * H), pDYb = ar.take(TB * H);
+  const pDh = ar.take(BH), pDc = ar.take(BH), pDirect = ar.take(BH);
+  const pDWT0 = ar.take(V * G);
+  const pT = ar.take(TB * Math.max(G, V));
+
+  const pages = Math.ceil(ar.top / PAGE);
+  if (pages > 65536) throw new RangeError(`model and batch need ${(ar.top / 2 ** 30).toFixed(1)} GiB, over WebAssembly's 4 GiB`);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const pool = await Pool.create(opts.module, memory, Math.max(1, opts.threads));
+  const buf = memory.buffer as unknown as ArrayBuffer;
+  const f32 = (ptr: number, n: number): Float32Array => new Float32Array(buf, ptr, n);
+
+  const params = f32(pParams, P), grads = f32(pGrads, P);
+  const moments = [f32(pM0, P), f32(pM1, P)];
+  const state = f32(pState, L * S * BH), dState = f32(pDState, L * S * BH);
+  const masks = f32(pMasks, useDropout ? L * TB * H : 0);
+  const logits = f32(pLogits, TB * V);
+  const rowLoss = new Float64Array(buf, pRowLoss, TB * 2);
+  const xBuf = new Int32Array(buf, pX, TB), yBuf = new Int32Array(buf, pY, TB);
+  const partial = new Float64Array(buf, pPartial, Math.ceil(P / SUMSQ_CHUNK));
+  const biasViews = pBias.map((p) => f32(p, G));
+  const hsViews = pHs.map((p) => f32(p, (T + 1) * BH));
+  const csViews = pCs.map((p) => (p ? f32(p, (T + 1) * BH) : null));
+  const dcView = f32(pDc, BH), directView = f32(pDirect, BH);
+  const off = (p: number, elems: number): number => p + elems * F;
+
+  let lastCount = 0;
+  let dropoutOn = false;
+  let dirty = true;
+
+  /** Layer l's output as the next layer's input: (T, B, H) at this byte offset. */
+  const layerOut = (l: number): number => (dropoutOn ? pYd[l]! : off(pHs[l]!, BH));
+
+  function pack(): void {
+    for (let l = 0; l < L; l++) {
+      const lo = layout.layers[l]!;
+      pool.run(OP.transpose, G, lo.inputSize, off(pParams, lo.wih), pWihT[l]!);
+      pool.run(OP.transpose, G, H, off(pParams, lo.whh), pWhhT[l]!);
+      const bias = biasViews[l]!;
+      for (let j = 0; j < G; j++) bias[j] = params[lo.bih + j]! + (cell === 'gru' && j >= 2 * H ? 0 : params[lo.bhh + j]!);
+    }
+    pool.run(OP.transpose, V, H, off(pParams, layout.headW), pHeadWT);
+    dirty = false;
+  }
+
+  function forward(x: TokenArray): void {
+    xBuf.set(x);
+    for (let l = 0; l < L; l++) {
+      const lo = layout.layers[l]!;
+      const st = l * S * BH;
+      const hs = pHs[l]!, cs = pCs[l]!, gates = pGates[l]!;
+      hsViews[l]!.set(state.subarray(st, st + BH), 0);
+      if (cell === 'lstm') csViews[l]!.set(state.subarray(st + BH, st + 2 * BH), 0);
+      if (l === 0) pool.run(OP.embedFwd, TB, G, pX, pWihT[0]!, pBias[0]!, gates);
+      else pool.run(OP.gemm, TB, G, H, layerOut(l - 1), H, 1, pWihT[l]!, G, gates, G, 2, pBias[l]!, 0);
+      const whhT = pWhhT[l]!;
+      for (let t = 0; t < T; t++) {
+        const hPrev = off(hs, t * BH), hOut = off(hs, (t + 1) * BH), g = off(gates, t * B * G);
+        if (cell === 'lstm') pool.run(OP.lstmFwdStep, B, H, hPrev, whhT, g, off(cs, t * BH), off(cs, (t + 1) * BH), hOut);
+        else if (cell === 'gru') pool.run(OP.gruFwdStep, B, H, hPrev, whhT, off(pParams, lo.bhh + 2 * H), g, off(pHn[l]!, t * BH), hOut);
+        else pool.run(OP.rnnFwdStep, B, H, hPrev, whhT, g, hOut);
+      }
+      state.set(hsViews[l]!.subarray(T * BH, (T + 1) * BH), st);
+      if (cell === 'lstm') state.set(csViews[l]!.subarray(T * BH, (T + 1) * BH), st + BH);
+      if (dropoutOn) pool.run(OP.mul, TB * H, off(hs, BH), off(pMasks, l * TB * H), pYd[l]!);
+    }
+    pool.run(OP.gemm, TB, V, H, layerOut(L - 1), H, 1, pHeadWT, V, pLogits, V, 2, off(pParams, layout.headB), 0);
+  }
+
+  function backward(): void {
+    const top = layerOut(L - 1);
+    // Weight gradients dW = dCᵀ·A go through pT = dCᵀ (rows contiguous).
+    pool.run(OP.transpose, TB, V, pDLogits, pT);
+    pool.run(OP.gemm, V, H, TB, pT, TB, 1, top, H, off(pGrads, layout.headW), H, 0, 0, 0);
+    pool.run(OP.colSums, TB, V, pDLogits, off(pGrads, layout.headB), 0);
+    pool.run(OP.gemm, TB, H, V, pDLogits, V, 1, off(pParams, layout.headW), H, pDYa, H, 0, 0, 0);
+    for (let l = L - 1; l >= 0; l--) {
+      const lo = layout.layers[l]!;
+      const hs = pHs[l]!, gates = pGates[l]!, whh = off(pParams, lo.whh);
+      if (dropoutOn) pool.run(OP.mul, TB * H, pDYa, off(pMasks, l * TB * H), pDYa);
+      for (let t = T - 1; t >= 0; t--) {
+        const first = t === T - 1 ? 1 : 0;
+        const g = off(gates, t * B * G), dY = off(pDYa, t * BH);
+        const gNext = off(pDHg, (t + 1) * B * G);
+        if (cell === 'lstm') {
+          pool.run(OP.lstmBwdStep, B, H, first, gNext, whh, dY, g, off(pCs[l]!, t * BH), off(pCs[l]!, (t + 1) * BH), pDc, pDh, off(pDXg, t * B * G));
+        } else if (cell === 'gru') {
+          pool.run(OP.gruBwdStep, B, H, first, gNext, whh, dY, g, off(pHn[l]!, t * BH), off(hs, t * BH), pDirect, pDh, off(pDXg, t * B * G), off(pDHg, t * B * G));
+        } else {
+          pool.run(OP.rnnBwdStep, B, H, first, gNext, whh, dY, g, pDh, off(pDXg, t * B * G));
+        }
+      }
+      // Gradient into the carried state: dh0 = (GRU: z ⊙ dh) + dHg_0 · W_hh; dc0 for the LSTM.
+      const st = l * S * BH;
+      if (cell === 'gru') dState.set(directView, st);
+      pool.run(OP.gemm, B, H, G, pDHg, G, 1, whh, H, off(pDState, st), H, cell === 'gru' ? 1 : 0, 0, 1);
+      if (cell === 'lstm') dState.set(dcView, st + BH);
+      pool.run(OP.transpose, TB, G, pDHg, pT);
+      pool.run(OP.gemm, G, H, TB, pT, TB, 1, hs, H, off(pGrads, lo.whh), H, 0, 0, 0);
+      pool.run(OP.colSums, TB, G, pDHg, off(pGrads, lo.bhh), cell === 'gru' ? 0 : off(pGrads, lo.bih));
+      if (cell === 'gru') pool.run(OP.colSums, TB, G, pDXg, off(pGrads, lo.bih), 0);
+      if (l === 0) {
+        pool.run(OP.embedBwd, TB, G, V, pX, pDXg, pDWT0);
+        pool.run(OP.transpose, V, G, pDWT0, off(pGrads, lo.wih));
+      } else {
+        const inp = layerOut(l - 1);
+        if (cell === 'gru') pool.run(OP.transpose, TB, G, pDXg, pT);
+        pool.run(OP.gemm, G, H, TB, pT, TB, 1, inp, H, off(pGrads, lo.wih), H, 0, 0, 0);
+        pool.run(OP.gemm, TB, H, G, pDXg, G, 1, off(pParams, lo.wih), H, pDYb, H, 0, 0, 0);
+        const tmp = pDYa; pDYa = pDYb; pDYb = tmp;
+      }
+    }
+  }
+
+  /** Mean loss pieces: Σ over valid rows of max - logit[y] + ln Σ e^(l - max), in row order. */
+  function lossSum(y: Int32Array): number {
+    let total = 0;
+    for (let k = 0; k < TB; k++) if (y[k]! >= 0) total += rowLoss[2 * k]! + Math.log(rowLoss[2 * k + 1]!);
+    return total;
+  }
+
+  function countTargets(y: Int32Array): number {
+    let n = 0;
+    for (let k = 0; k < TB; k++) if (y[k]! >= 0) n++;
+    return n;
+  }
+
+  return {
+    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, moments, masks,
+    get lastCount() { return lastCount; },
+    forwardBackward(x, y) {
+      dropoutOn = useDropout;
+      lastCount = countTargets(y);
+      yBuf.set(y);
+      pack();
+      forward(x);
+      const scale = lastCount > 0 ? 1 / lastCount : 0;
+      pool.run(OP.softmaxXent, TB, V, pLogits, pY, pDLogits, scale, pRowLoss);
+      const loss = lossSum(y);
+      backward();
+      dirty = true;
+      return lastCount > 0 ? loss / lastCount : 0;
+    },
+    forwardLoss(x, y) {
+      dropoutOn = false;
+      lastCount = countTargets(y);
+      yBuf.set(y);
+      if (dirty) pack();
+      forward(x);
+      pool.run(OP.softmaxXent, TB, V, pLogits, pY, 0, 0, pRowLoss);
+      return lossSum(y);
+    },
+    gradNormSq() {
+      pool.run(OP.sumSq, P, pGrads, pPartial);
+      let s = 0;
+      for (let c = 0; c < partial.length; c++) s += partial[c]!;
+      return s;
+    },
+    scaleGrads: (s) => pool.run(OP.scale, P, pGrads, s),
+    optimizerStep(opt: OptimizerSpec, lr: number, t: number) {
+      const decay = 1 - lr * opt.weightDecay;
+      if (opt.kind === 'adam') {
+        const bc1 = 1 - opt.beta1 ** t, bc2sqrt = Math.sqrt(1 - opt.beta2 ** t);
+        pool.run(OP.adam, P, pParams, pGrads, pM0, pM1, opt.beta1, 1 - opt.beta1, opt.beta2, 1 - opt.beta2, lr / bc1, bc2sqrt, opt.eps, decay);
+      } else if (opt.kind === 'sgd') {
+        pool.run(OP.sgd, P, pParams, pGrads, pM0, lr, opt.beta1, opt.beta1 === 0 || t === 1 ? 1 : 0, decay);
+      } else {
+        pool.run(OP.rmsprop, P, pParams, pGrads, pM0, lr, opt.beta2, 1 - opt.beta2, opt.eps, decay);
+      }
+      dirty = true;
+    },
+    paramsChanged() { dirty = true; },
+    resetState: () => state.fill(0),
+    dispose: () => pool.dispose(),
+    crashForTest: (who: number) => pool.run(OP.crash, who),
+  } as Engine;
+}
