@@ -65,7 +65,12 @@ export class Pool {
   /** Run op on all threads with up to 14 arguments (pointers, sizes, scalars). */
   run(op: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0): void {
     const fn = this.fns[op]!;
-    if (this.nth === 1) { fn(0, 1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13); return; }
+    if (this.nth === 1) {
+      try { fn(0, 1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13); } catch (err) {
+        throw new RuntimeError(`kernel error: ${(err as Error).message}`, 'the last checkpoint is intact; rerun, or use --kernel ts');
+      }
+      return;
+    }
     if (this.dead) throw new RuntimeError(this.dead, 'the last checkpoint is intact; rerun, or use --kernel ts');
     const { ctrl, args } = this;
     args[0] = a0; args[1] = a1; args[2] = a2; args[3] = a3; args[4] = a4; args[5] = a5; args[6] = a6;
