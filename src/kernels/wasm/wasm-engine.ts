@@ -18,6 +18,8 @@ import { Pool } from './pool.js';
 import { OP, SUMSQ_CHUNK } from './ops.js';
 
 const RESERVED = 65536;
+/** Row padding (floats) of the packed Wᵀ copies: rows 4 KB apart would all share one L1 set. */
+const PAD = 16;
 const PAGE = 65536;
 
 class Arena {
@@ -51,8 +53,11 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   const pRowLoss = ar.take(TB * 2, 8);
   const pX = ar.take(TB), pY = ar.take(TB);
   const pPartial = ar.take(Math.ceil(P / SUMSQ_CHUNK), 8);
-  const pWihT = layout.layers.map((lo) => ar.take(lo.inputSize * G));
-  const pWhhT = layout.layers.map(() => ar.take(H * G));
+  const GP = G + PAD;
+  const pWihT = layout.layers.map((lo) => ar.take(lo.inputSize * GP));
+  const pWhhT = layout.layers.map(() => ar.take(H * GP));
+  const HP = H + PAD;
+  const pWhhP = layout.layers.map(() => ar.take(G * HP));
   const pHeadWT = ar.take(H * V);
   const pBias = layout.layers.map(() => ar.take(G));
   const pGates = layout.layers.map(() => ar.take(TB * G));
@@ -98,8 +103,9 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   function pack(): void {
     for (let l = 0; l < L; l++) {
       const lo = layout.layers[l]!;
-      pool.run(OP.transpose, G, lo.inputSize, off(pParams, lo.wih), pWihT[l]!);
-      pool.run(OP.transpose, G, H, off(pParams, lo.whh), pWhhT[l]!);
+      pool.run(OP.transpose, G, lo.inputSize, off(pParams, lo.wih), pWihT[l]!, GP);
+      pool.run(OP.transpose, G, H, off(pParams, lo.whh), pWhhT[l]!, GP);
+      pool.run(OP.copyRows, G, H, off(pParams, lo.whh), pWhhP[l]!, HP);
       const bias = biasViews[l]!;
       for (let j = 0; j < G; j++) bias[j] = params[lo.bih + j]! + (cell === 'gru' && j >= 2 * H ? 0 : params[lo.bhh + j]!);
     }
@@ -115,14 +121,14 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
       const hs = pHs[l]!, cs = pCs[l]!, gates = pGates[l]!;
       hsViews[l]!.set(state.subarray(st, st + BH), 0);
       if (cell === 'lstm') csViews[l]!.set(state.subarray(st + BH, st + 2 * BH), 0);
-      if (l === 0) pool.run(OP.embedFwd, TB, G, pX, pWihT[0]!, pBias[0]!, gates);
-      else pool.run(OP.gemm, TB, G, H, layerOut(l - 1), H, 1, pWihT[l]!, G, gates, G, 2, pBias[l]!, 0);
+      if (l === 0) pool.run(OP.embedFwd, TB, G, pX, pWihT[0]!, pBias[0]!, gates, GP);
+      else pool.run(OP.gemm, TB, G, H, layerOut(l - 1), H, 1, pWihT[l]!, GP, gates, G, 2, pBias[l]!, 0);
       const whhT = pWhhT[l]!;
       for (let t = 0; t < T; t++) {
         const hPrev = off(hs, t * BH), hOut = off(hs, (t + 1) * BH), g = off(gates, t * B * G);
-        if (cell === 'lstm') pool.run(OP.lstmFwdStep, B, H, hPrev, whhT, g, off(cs, t * BH), off(cs, (t + 1) * BH), hOut);
-        else if (cell === 'gru') pool.run(OP.gruFwdStep, B, H, hPrev, whhT, off(pParams, lo.bhh + 2 * H), g, off(pHn[l]!, t * BH), hOut);
-        else pool.run(OP.rnnFwdStep, B, H, hPrev, whhT, g, hOut);
+        if (cell === 'lstm') pool.run(OP.lstmFwdStep, B, H, hPrev, whhT, g, off(cs, t * BH), off(cs, (t + 1) * BH), hOut, GP);
+        else if (cell === 'gru') pool.run(OP.gruFwdStep, B, H, hPrev, whhT, off(pParams, lo.bhh + 2 * H), g, off(pHn[l]!, t * BH), hOut, GP);
+        else pool.run(OP.rnnFwdStep, B, H, hPrev, whhT, g, hOut, GP);
       }
       state.set(hsViews[l]!.subarray(T * BH, (T + 1) * BH), st);
       if (cell === 'lstm') state.set(csViews[l]!.subarray(T * BH, (T + 1) * BH), st + BH);
@@ -140,24 +146,24 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     pool.run(OP.gemm, TB, H, V, pDLogits, V, 1, off(pParams, layout.headW), H, pDYa, H, 0, 0, 0);
     for (let l = L - 1; l >= 0; l--) {
       const lo = layout.layers[l]!;
-      const hs = pHs[l]!, gates = pGates[l]!, whh = off(pParams, lo.whh);
+      const hs = pHs[l]!, gates = pGates[l]!, whh = pWhhP[l]!;
       if (dropoutOn) pool.run(OP.mul, TB * H, pDYa, off(pMasks, l * TB * H), pDYa);
       for (let t = T - 1; t >= 0; t--) {
         const first = t === T - 1 ? 1 : 0;
         const g = off(gates, t * B * G), dY = off(pDYa, t * BH);
         const gNext = off(pDHg, (t + 1) * B * G);
         if (cell === 'lstm') {
-          pool.run(OP.lstmBwdStep, B, H, first, gNext, whh, dY, g, off(pCs[l]!, t * BH), off(pCs[l]!, (t + 1) * BH), pDc, pDh, off(pDXg, t * B * G));
+          pool.run(OP.lstmBwdStep, B, H, first, gNext, whh, dY, g, off(pCs[l]!, t * BH), off(pCs[l]!, (t + 1) * BH), pDc, pDh, off(pDXg, t * B * G), HP);
         } else if (cell === 'gru') {
-          pool.run(OP.gruBwdStep, B, H, first, gNext, whh, dY, g, off(pHn[l]!, t * BH), off(hs, t * BH), pDirect, pDh, off(pDXg, t * B * G), off(pDHg, t * B * G));
+          pool.run(OP.gruBwdStep, B, H, first, gNext, whh, dY, g, off(pHn[l]!, t * BH), off(hs, t * BH), pDirect, pDh, off(pDXg, t * B * G), off(pDHg, t * B * G), HP);
         } else {
-          pool.run(OP.rnnBwdStep, B, H, first, gNext, whh, dY, g, pDh, off(pDXg, t * B * G));
+          pool.run(OP.rnnBwdStep, B, H, first, gNext, whh, dY, g, pDh, off(pDXg, t * B * G), HP);
         }
       }
       // Gradient into the carried state: dh0 = (GRU: z ⊙ dh) + dHg_0 · W_hh; dc0 for the LSTM.
       const st = l * S * BH;
       if (cell === 'gru') dState.set(directView, st);
-      pool.run(OP.gemm, B, H, G, pDHg, G, 1, whh, H, off(pDState, st), H, cell === 'gru' ? 1 : 0, 0, 1);
+      pool.run(OP.gemm, B, H, G, pDHg, G, 1, whh, HP, off(pDState, st), H, cell === 'gru' ? 1 : 0, 0, 1);
       if (cell === 'lstm') dState.set(dcView, st + BH);
       pool.run(OP.transpose, TB, G, pDHg, pT);
       pool.run(OP.gemm, G, H, TB, pT, TB, 1, hs, H, off(pGrads, lo.whh), H, 0, 0, 0);

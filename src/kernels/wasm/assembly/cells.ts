@@ -5,7 +5,9 @@
 // Shapes (row-major, f32, pointers in bytes):
 //   hPrev, hOut, c*, dY, dh, dc, direct, hn   (B, H)
 //   gates, dG, dXg, dHg                       (B, G)   G = 4H (LSTM: i f g o), 3H (GRU: r z n), H (RNN)
-//   whhT (H, G): W_hhᵀ packed;  whh (G, H): W_hh as stored
+//   whhT (H, G): W_hhᵀ packed, rows ldw floats apart (0: G; the engine pads rows so they do not
+//                fall 4 KB apart, where every row of a tile's panel would share one L1 set);
+//   whh (G, H): W_hh as stored
 // Forward: `gates` arrives holding x·W_ihᵀ + biases (GRU: without b_hn) and leaves holding the
 // gate activations, which backward reads. Backward: `first` marks t = T-1 (nothing flows back from
 // t+1); dGnext / dHgNext are step t+1's gate gradients.
@@ -21,8 +23,9 @@ import { vsigmoid, vtanh } from './vmath';
 // @ts-ignore: decorator
 @inline function oneMinus(x: v128): v128 { return f32x4.sub(sp(1.0), x); }
 
-/** dh[:, u0:u1] = dY (+ extra) (+ dGnext · whh), the gradient flowing into h_t. */
-function gatherDh(B: i32, H: i32, G: i32, u0: i32, u1: i32, first: i32, dY: usize, extra: usize, dGnext: usize, whh: usize, dh: usize): void {
+/** dh[:, u0:u1] = dY (+ extra) (+ dGnext · whh), the gradient flowing into h_t; whh rows ldw
+ *  floats apart (0: H). */
+function gatherDh(B: i32, H: i32, G: i32, u0: i32, u1: i32, first: i32, dY: usize, extra: usize, dGnext: usize, whh: usize, dh: usize, ldw: i32): void {
   for (let b = 0; b < B; b++) {
     const row = <usize>(b * H) << 2;
     for (let u = u0; u < u1; u += 4) {
@@ -32,13 +35,14 @@ function gatherDh(B: i32, H: i32, G: i32, u0: i32, u1: i32, first: i32, dY: usiz
       storeN(dh + o, v, n);
     }
   }
-  if (!first) gemmBlock(0, B, u0, u1, G, dGnext, <usize>G << 2, 4, whh, <usize>H << 2, dh, <usize>H << 2, 1, 0);
+  if (!first) gemmBlock(0, B, u0, u1, G, dGnext, <usize>G << 2, 4, whh, <usize>(ldw > 0 ? ldw : H) << 2, dh, <usize>H << 2, 1, 0);
 }
 
-export function lstmFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, gates: usize, cPrev: usize, cOut: usize, hOut: usize): void {
+export function lstmFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, gates: usize, cPrev: usize, cOut: usize, hOut: usize, ldw: i32): void {
   const G = 4 * H, u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
-  for (let q = 0; q < 4; q++) gemmBlock(0, B, q * H + u0, q * H + u1, H, hPrev, <usize>H << 2, 4, whhT, <usize>G << 2, gates, <usize>G << 2, 1, 0);
+  const lw = <usize>(ldw > 0 ? ldw : G) << 2;
+  for (let q = 0; q < 4; q++) gemmBlock(0, B, q * H + u0, q * H + u1, H, hPrev, <usize>H << 2, 4, whhT, lw, gates, <usize>G << 2, 1, 0);
   const hs = <usize>H << 2;
   for (let b = 0; b < B; b++) {
     const grow = gates + (<usize>(b * G) << 2), srow = <usize>(b * H) << 2;
@@ -56,11 +60,11 @@ export function lstmFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, wh
 
 export function lstmBwdStep(
   ith: i32, nth: i32, B: i32, H: i32, first: i32, dGnext: usize, whh: usize, dY: usize,
-  gates: usize, cPrev: usize, cCur: usize, dc: usize, dh: usize, dG: usize,
+  gates: usize, cPrev: usize, cCur: usize, dc: usize, dh: usize, dG: usize, ldw: i32,
 ): void {
   const G = 4 * H, u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
-  gatherDh(B, H, G, u0, u1, first, dY, 0, dGnext, whh, dh);
+  gatherDh(B, H, G, u0, u1, first, dY, 0, dGnext, whh, dh, ldw);
   const hs = <usize>H << 2;
   for (let b = 0; b < B; b++) {
     const grow = gates + (<usize>(b * G) << 2), drow = dG + (<usize>(b * G) << 2), srow = <usize>(b * H) << 2;
@@ -80,13 +84,13 @@ export function lstmBwdStep(
   }
 }
 
-export function gruFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, bhn: usize, gates: usize, hn: usize, hOut: usize): void {
+export function gruFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, bhn: usize, gates: usize, hn: usize, hOut: usize, ldw: i32): void {
   const G = 3 * H, u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
-  const ldg = <usize>G << 2, hs = <usize>H << 2;
-  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, ldg, gates, ldg, 1, 0);
-  gemmBlock(0, B, H + u0, H + u1, H, hPrev, hs, 4, whhT, ldg, gates, ldg, 1, 0);
-  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT + 2 * hs, ldg, hn, hs, 2, bhn);
+  const ldg = <usize>G << 2, hs = <usize>H << 2, lw = <usize>(ldw > 0 ? ldw : G) << 2;
+  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, lw, gates, ldg, 1, 0);
+  gemmBlock(0, B, H + u0, H + u1, H, hPrev, hs, 4, whhT, lw, gates, ldg, 1, 0);
+  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT + 2 * hs, lw, hn, hs, 2, bhn);
   for (let b = 0; b < B; b++) {
     const grow = gates + (<usize>(b * G) << 2), srow = <usize>(b * H) << 2;
     for (let u = u0; u < u1; u += 4) {
@@ -101,11 +105,11 @@ export function gruFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whh
 
 export function gruBwdStep(
   ith: i32, nth: i32, B: i32, H: i32, first: i32, dHgNext: usize, whh: usize, dY: usize,
-  gates: usize, hn: usize, hPrev: usize, direct: usize, dh: usize, dXg: usize, dHg: usize,
+  gates: usize, hn: usize, hPrev: usize, direct: usize, dh: usize, dXg: usize, dHg: usize, ldw: i32,
 ): void {
   const G = 3 * H, u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
-  gatherDh(B, H, G, u0, u1, first, dY, direct, dHgNext, whh, dh);
+  gatherDh(B, H, G, u0, u1, first, dY, direct, dHgNext, whh, dh, ldw);
   const hs = <usize>H << 2;
   for (let b = 0; b < B; b++) {
     const grow = gates + (<usize>(b * G) << 2), xrow = dXg + (<usize>(b * G) << 2), hrow = dHg + (<usize>(b * G) << 2);
@@ -124,11 +128,11 @@ export function gruBwdStep(
   }
 }
 
-export function rnnFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, gates: usize, hOut: usize): void {
+export function rnnFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, gates: usize, hOut: usize, ldw: i32): void {
   const u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
   const hs = <usize>H << 2;
-  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, hs, gates, hs, 1, 0);
+  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, <usize>(ldw > 0 ? ldw : H) << 2, gates, hs, 1, 0);
   for (let b = 0; b < B; b++) {
     const srow = <usize>(b * H) << 2;
     for (let u = u0; u < u1; u += 4) {
@@ -139,10 +143,10 @@ export function rnnFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whh
   }
 }
 
-export function rnnBwdStep(ith: i32, nth: i32, B: i32, H: i32, first: i32, dGnext: usize, whh: usize, dY: usize, gates: usize, dh: usize, dG: usize): void {
+export function rnnBwdStep(ith: i32, nth: i32, B: i32, H: i32, first: i32, dGnext: usize, whh: usize, dY: usize, gates: usize, dh: usize, dG: usize, ldw: i32): void {
   const u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
-  gatherDh(B, H, H, u0, u1, first, dY, 0, dGnext, whh, dh);
+  gatherDh(B, H, H, u0, u1, first, dY, 0, dGnext, whh, dh, ldw);
   for (let b = 0; b < B; b++) {
     const srow = <usize>(b * H) << 2;
     for (let u = u0; u < u1; u += 4) {

@@ -120,7 +120,18 @@ export function gemmBlock(
   }
 }
 
+/** Width of a column block: the (KC, NC) block of B (128 KB) stays in L2 while every row tile
+ *  passes over it, and the 4-row A panel stays in L1 across its NC / 8 column tiles. */
+const NC: i32 = 256;
+
 function gemmPanel(
+  i0: i32, i1: i32, j0: i32, j1: i32, K: i32,
+  a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize,
+): void {
+  for (let jb = j0; jb < j1; jb += NC) gemmTiles(i0, i1, jb, min(j1, jb + NC), K, a, sa, sk, b, ldb, c, ldc, mode, bias);
+}
+
+function gemmTiles(
   i0: i32, i1: i32, j0: i32, j1: i32, K: i32,
   a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize,
 ): void {
@@ -156,12 +167,12 @@ export function gemm(
   }
 }
 
-/** dst (C, R) = srcᵀ for src (R, C), in 4×4 blocks transposed in registers; threads split dst's
- *  rows. Turns the backward's dCᵀ·A into a row-major product (A read down a column would stride
+/** dst (C, R) = srcᵀ for src (R, C), dst rows ldd floats apart (0: R), in 4×4 blocks transposed in
+ *  registers; threads split dst's rows. Turns the backward's dCᵀ·A into a row-major product (A read down a column would stride
  *  by a whole row per element). */
-export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize): void {
+export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize, ldd: i32): void {
   const c0 = rangeStart(C, ith, nth, 4), c1 = rangeEnd(C, ith, nth, 4);
-  const ls = <usize>C << 2, ld = <usize>R << 2;
+  const ls = <usize>C << 2, ld = <usize>(ldd > 0 ? ldd : R) << 2;
   let c = c0;
   for (; c + 4 <= c1; c += 4) {
     const s0 = src + (<usize>c << 2), d0 = dst + <usize>c * ld;

@@ -9,11 +9,12 @@ import { vexp } from './vmath';
 // @ts-ignore: decorator
 @inline function sp(x: f32): v128 { return f32x4.splat(x); }
 
-/** x (N) i32 ids, wT (V, G) packed W_ihᵀ, bias (G), out (N, G): out[n] = wT[x[n]] + bias. Split rows. */
-export function embedFwd(ith: i32, nth: i32, N: i32, G: i32, x: usize, wT: usize, bias: usize, out: usize): void {
-  const n1 = rangeEnd(N, ith, nth, 1), row = <usize>G << 2;
+/** x (N) i32 ids, wT (V, G) packed W_ihᵀ with rows ldw floats apart (0: G), bias (G), out (N, G):
+ *  out[n] = wT[x[n]] + bias. Split rows. */
+export function embedFwd(ith: i32, nth: i32, N: i32, G: i32, x: usize, wT: usize, bias: usize, out: usize, ldw: i32): void {
+  const n1 = rangeEnd(N, ith, nth, 1), row = <usize>G << 2, lw = <usize>(ldw > 0 ? ldw : G) << 2;
   for (let n = rangeStart(N, ith, nth, 1); n < n1; n++) {
-    const src = wT + <usize>load<i32>(x + (<usize>n << 2)) * row, dst = out + <usize>n * row;
+    const src = wT + <usize>load<i32>(x + (<usize>n << 2)) * lw, dst = out + <usize>n * row;
     for (let g = 0; g < G; g += 4) {
       const k = min(4, G - g), o = <usize>g << 2;
       storeN(dst + o, f32x4.add(loadN(src + o, k), loadN(bias + o, k)), k);
@@ -48,6 +49,12 @@ export function colSums(ith: i32, nth: i32, M: i32, N: i32, src: usize, out1: us
     storeN(out1 + o, s, k);
     if (out2) storeN(out2 + o, s, k);
   }
+}
+
+/** dst (R, C) rows ldd floats apart = src (R, C) rows C floats apart. Split rows. */
+export function copyRows(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize, ldd: i32): void {
+  const r1 = rangeEnd(R, ith, nth, 1), ls = <usize>C << 2, ld = <usize>ldd << 2;
+  for (let r = rangeStart(R, ith, nth, 1); r < r1; r++) memory.copy(dst + <usize>r * ld, src + <usize>r * ls, ls);
 }
 
 /** out = a ⊙ b over n floats (out may alias a). */
