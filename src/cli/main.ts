@@ -84,7 +84,7 @@ function sampleCommand(): Command {
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(1))
     .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
-    .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: 1, fastest for one stream]').argParser(int(1, 256)))
+    .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: all cores]').argParser(int(1, 256)))
     .addOption(new Option('--json', 'one JSON object per sample: text, stop reason, log-probability, length'))
     .addHelpText('after', `
 Examples:

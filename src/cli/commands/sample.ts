@@ -19,7 +19,7 @@ export async function sampleMain(checkpointArg: string | undefined, raw: Record<
   const f = raw as unknown as SampleFlags;
   const path = resolveCheckpoint(checkpointArg);
   if (checkpointArg === undefined) process.stderr.write(`checkpoint: ${path}\n`);
-  const { ck, engine } = await loadModel(path, 1, 1, { kernel: f.kernel, threads: f.threads ?? 1 });
+  const { ck, engine } = await loadModel(path, 1, 1, { kernel: f.kernel, threads: f.threads });
   try {
     const lookup = createLookup({ codePoints: ck.vocab.codePoints });
     const prime: number[] = [];
