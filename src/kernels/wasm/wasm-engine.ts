@@ -14,6 +14,7 @@
 import type { Engine, FloatArray, OptimizerSpec, TokenArray } from '../engine.js';
 import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
 import { buildLayout } from '../../model/layout.js';
+import { RuntimeError, UsageError } from '../../errors.js';
 import { Pool } from './pool.js';
 import { OP, SUMSQ_CHUNK } from './ops.js';
 
@@ -73,8 +74,17 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   const pT = ar.take(TB * Math.max(G, V));
 
   const pages = Math.ceil(ar.top / PAGE);
-  if (pages > 65536) throw new RangeError(`model and batch need ${(ar.top / 2 ** 30).toFixed(1)} GiB, over WebAssembly's 4 GiB`);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  if (pages > 65536) {
+    throw new UsageError(`this model and batch need ${(ar.top / 2 ** 30).toFixed(1)} GiB of kernel memory, over WebAssembly's 4 GiB`,
+      'use a smaller --batch, --seq-len or --hidden, or --kernel ts');
+  }
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch (err) {
+    throw new RuntimeError(`cannot allocate ${(ar.top / 2 ** 20).toFixed(0)} MiB for the kernel: ${(err as Error).message}`,
+      'use a smaller --batch, --seq-len or --hidden, or free some memory');
+  }
   const pool = await Pool.create(opts.module, memory, Math.max(1, opts.threads));
   const buf = memory.buffer as unknown as ArrayBuffer;
   const f32 = (ptr: number, n: number): Float32Array => new Float32Array(buf, ptr, n);
