@@ -98,8 +98,11 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   const xBuf = new Int32Array(buf, pX, TB), yBuf = new Int32Array(buf, pY, TB);
   const partial = new Float64Array(buf, pPartial, Math.ceil(P / SUMSQ_CHUNK));
   const biasViews = pBias.map((p) => f32(p, G));
-  const hsViews = pHs.map((p) => f32(p, (T + 1) * BH));
-  const csViews = pCs.map((p) => (p ? f32(p, (T + 1) * BH) : null));
+  // Views for carrying state in and out of the window (made once: no subarray in the step loop).
+  const stateH = layout.layers.map((_, l) => f32(pState + l * S * BH * F, BH));
+  const stateC = layout.layers.map((_, l) => (cell === 'lstm' ? f32(pState + (l * S + 1) * BH * F, BH) : null));
+  const hFirst = pHs.map((p) => f32(p, BH)), hLast = pHs.map((p) => f32(p + T * BH * F, BH));
+  const cFirst = pCs.map((p) => (p ? f32(p, BH) : null)), cLast = pCs.map((p) => (p ? f32(p + T * BH * F, BH) : null));
   const dcView = f32(pDc, BH), directView = f32(pDirect, BH);
   const off = (p: number, elems: number): number => p + elems * F;
 
@@ -127,10 +130,9 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     xBuf.set(x);
     for (let l = 0; l < L; l++) {
       const lo = layout.layers[l]!;
-      const st = l * S * BH;
       const hs = pHs[l]!, cs = pCs[l]!, gates = pGates[l]!;
-      hsViews[l]!.set(state.subarray(st, st + BH), 0);
-      if (cell === 'lstm') csViews[l]!.set(state.subarray(st + BH, st + 2 * BH), 0);
+      hFirst[l]!.set(stateH[l]!);
+      if (cell === 'lstm') cFirst[l]!.set(stateC[l]!);
       if (l === 0) pool.run(OP.embedFwd, TB, G, pX, pWihT[0]!, pBias[0]!, gates, GP);
       else pool.run(OP.gemm, TB, G, H, layerOut(l - 1), H, 1, pWihT[l]!, GP, gates, G, 2, pBias[l]!, 0);
       const whhT = pWhhT[l]!;
@@ -140,8 +142,8 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
         else if (cell === 'gru') pool.run(OP.gruFwdStep, B, H, hPrev, whhT, off(pParams, lo.bhh + 2 * H), g, off(pHn[l]!, t * BH), hOut, GP);
         else pool.run(OP.rnnFwdStep, B, H, hPrev, whhT, g, hOut, GP);
       }
-      state.set(hsViews[l]!.subarray(T * BH, (T + 1) * BH), st);
-      if (cell === 'lstm') state.set(csViews[l]!.subarray(T * BH, (T + 1) * BH), st + BH);
+      stateH[l]!.set(hLast[l]!);
+      if (cell === 'lstm') stateC[l]!.set(cLast[l]!);
       if (dropoutOn) pool.run(OP.mul, TB * H, off(hs, BH), off(pMasks, l * TB * H), pYd[l]!);
     }
     pool.run(OP.gemm, TB, V, H, layerOut(L - 1), H, 1, pHeadWT, V, pLogits, V, 2, off(pParams, layout.headB), 0);
