@@ -23,6 +23,16 @@ describe('robust training', () => {
     else expect(ls.stderr).toMatch(/without best\.json or last\.json|no such file/);
   });
 
+  it('refuses at once a model whose checkpoint could not be written (one JSON string over V8\'s limit)', () => {
+    // 3×2048 LSTM: about 84 M parameters; weights plus two Adam moments as base64 ≈ 1.3 GB of JSON.
+    const t0 = Date.now();
+    const r = rnn(['train', corpus, '--layers', '3', '--hidden', '2048', '--steps', '1', '--out', join(dir, 'huge')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rnn: a checkpoint of this model would be \d+ MB of JSON/m);
+    expect(r.stderr).toContain('hint: use a smaller --hidden or --layers');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('fails at once when the output directory cannot be written', () => {
     const file = writeText(dir, 'a-file', 'x');
     const r = rnn(['train', corpus, ...SMALL, '--steps', '5', '--out', join(file, 'sub')]);

@@ -3,7 +3,7 @@
 // Every error is one line that names the file and the field.
 
 import { readFileSync } from 'node:fs';
-import { CheckpointError, RuntimeError } from '../errors.js';
+import { CheckpointError, RuntimeError, UsageError } from '../errors.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 import type { Checkpoint } from './types.js';
 import { firstNonFinite, validateCheckpoint } from './validate.js';
@@ -64,4 +64,17 @@ export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): voi
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]!;
+}
+
+/** The longest string V8 builds (Node 20, 64-bit): a checkpoint is one JSON string, written and read whole. */
+const MAX_JSON_CHARS = 2 ** 29 - 24;
+
+/** Refuse, before any training, a run whose checkpoints could not be written: `floats` float32
+ *  values (weights, optimizer moments, carried state) as base64 take 16/3 characters each. */
+export function checkCheckpointFits(floats: number): void {
+  const chars = Math.ceil(floats / 3) * 16 + 1_000_000; // + settings, vocabulary and metrics
+  if (chars > MAX_JSON_CHARS) {
+    throw new UsageError(`a checkpoint of this model would be ${(chars / 2 ** 20).toFixed(0)} MB of JSON, over the ${(MAX_JSON_CHARS / 2 ** 20).toFixed(0)} MB a checkpoint can hold`,
+      'use a smaller --hidden or --layers (about 30 million parameters is the limit with Adam)');
+  }
 }
