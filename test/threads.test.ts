@@ -49,6 +49,20 @@ describe('--threads', () => {
     expect(essence(join(out, 'last.json'))).toEqual(essence(join(dir, 'full', 'last.json')));
   });
 
+  it('sample and eval give identical output for 1, 2 and 3 threads', () => {
+    const ck = join(dir, 'lstm-t1', 'last.json');
+    const samples = [1, 2, 3].map((n) => rnn(['sample', ck, '--count', '5', '--seed', '7', '--json', '--threads', String(n)]));
+    for (const r of samples) expect(r.code).toBe(0);
+    expect(samples[0]!.stdout.trim().split('\n')).toHaveLength(5);
+    expect(samples[1]!.stdout).toBe(samples[0]!.stdout);
+    expect(samples[2]!.stdout).toBe(samples[0]!.stdout);
+    const evals = [1, 2, 3].map((n) => rnn(['eval', ck, corpus, '--json', '--threads', String(n)]));
+    for (const r of evals) expect(r.code).toBe(0);
+    const losses = evals.map((r) => JSON.parse(r.stdout).loss);
+    expect(losses[1]).toBe(losses[0]);
+    expect(losses[2]).toBe(losses[0]);
+  });
+
   it('--threads 0 is a usage error', () => {
     const r = rnn([...base('lstm'), '--threads', '0', '--out', join(dir, 'zero')]);
     expect(r.code).toBe(2);
