@@ -20,6 +20,8 @@ describe('training display', () => {
     const screen = readFileSync(log, 'utf8');
     expect(screen).toContain('█');
     expect(screen).toMatch(/20\/20 │ loss \d\.\d{3}/);
+    // after each evaluation, one short sample line from the current weights
+    expect(screen).toMatch(/^ {2}sample \S.*$/m);
   });
 
   it('prints plain timestamped lines in a pipe', () => {
@@ -27,6 +29,7 @@ describe('training display', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('█');
     expect(r.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] step 20\/20 /m);
+    expect(r.stderr).not.toMatch(/^ {2}sample /m);
     expect(r.stdout).toBe('');
   });
 

@@ -11,13 +11,16 @@ export interface Reporter {
   start(total: number, startStep: number): void;
   step(s: StepInfo): void;
   evaluated(step: number, valLoss: number, improved: boolean): void;
+  /** Whether a short sample after each evaluation is shown (on a terminal only). */
+  readonly wantsSamples: boolean;
+  sample(text: string): void;
   stop(): void;
 }
 
 const LN2 = Math.log(2);
 
 export function createReporter(opts: { quiet: boolean; tty: boolean }): Reporter {
-  if (opts.quiet) return { info() {}, start() {}, step() {}, evaluated() {}, stop() {} };
+  if (opts.quiet) return { info() {}, start() {}, step() {}, evaluated() {}, wantsSamples: false, sample() {}, stop() {} };
   if (opts.tty) return ttyReporter();
   return plainReporter();
 }
@@ -48,6 +51,8 @@ function plainReporter(): Reporter {
     evaluated(step, v, improved) {
       line(`val ${fmt(v)} nats/char = ${fmt(v / LN2)} bits/char at step ${step}${improved ? ' (best)' : ''}`);
     },
+    wantsSamples: false,
+    sample() {},
     stop() {},
   };
 }
@@ -76,6 +81,8 @@ function ttyReporter(): Reporter {
     evaluated(step, v, improved) {
       multi.log(`${c.dim(`step ${step}`)}  val ${c.bold(fmt(v))} nats/char = ${fmt(v / LN2)} bits/char${improved ? c.green(' best') : ''}\n`);
     },
+    wantsSamples: true,
+    sample(text) { multi.log(`${c.dim('  sample')} ${c.italic(text)}\n`); },
     stop() { if (bar) { multi.stop(); bar = null; } },
   };
 }

@@ -17,6 +17,7 @@ import { DEFAULT_STEPS, defaultLr, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } f
 import { prepareData, type PreparedData } from '../../train/prepare-data.js';
 import { loadParams, modelConfigOf, restoreTraining, toCheckpoint, type RunInfo } from '../../train/snapshot.js';
 import { streamLayout } from '../../train/streams.js';
+import { generate } from '../../sample/sampler.js';
 import { runTraining, type TrainCursor } from '../../train/trainer.js';
 import { createReporter, formatDuration, type Reporter } from '../progress.js';
 import { BEST_FILE, LAST_FILE, METRICS_FILE, resolveOutDir } from '../run-dir.js';
@@ -165,6 +166,7 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
   const engine = await createEngine(cfg, B, T, engineOptions(f, report));
   const evalEngine = data.val.length > 1 ? await createEngine(cfg, EVAL_BATCH, EVAL_SEQ_LEN, engineOptions(f, null)) : null;
   const kernel = resolveKernel(f.kernel), threads = kernel === 'wasm' ? f.threads ?? defaultThreads() : 1;
+  let preview: Engine | null = null;
   try {
     let cursor: TrainCursor;
     if (plan.resumeFrom) cursor = restoreTraining(engine, plan.resumeFrom);
@@ -206,6 +208,9 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
     process.on('SIGINT', handlers.SIGINT);
     process.on('SIGTERM', handlers.SIGTERM);
 
+    // On a terminal, one short sample after each evaluation shows learning happen. Its engine and
+    // RNG are its own: the run is the same with or without it.
+    preview = report.wantsSamples ? await createEngine(cfg, 1, 1, { kernel: f.kernel, threads: 1 }) : null;
     report.start(settings.steps, cursor.step);
     let result;
     try {
@@ -213,7 +218,10 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
         engine, evalEngine, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec,
         hooks: {
           onStep: (s) => report.step(s),
-          onEval: (step, v, improved) => report.evaluated(step, v, improved),
+          onEval: (step, v, improved) => {
+            report.evaluated(step, v, improved);
+            if (preview) report.sample(previewSample(preview, engine, data.vocab.codePoints, settings.seed));
+          },
           onMetrics: (row) => appendFileSync(metricsPath, `${JSON.stringify(row)}\n`),
           save: (kind, cur) => saveCheckpoint(kind === 'best' ? bestPath : lastPath, toCheckpoint(engine, cur, info)),
           shouldStop: () => signal !== null,
@@ -246,7 +254,17 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
   } finally {
     engine.dispose();
     evalEngine?.dispose();
+    preview?.dispose();
   }
+}
+
+/** Up to 80 characters sampled (temperature 0.8) from the current weights, on one line. */
+function previewSample(preview: Engine, engine: Engine, codePoints: readonly number[], seed: number): string {
+  preview.params.set(engine.params);
+  preview.paramsChanged();
+  const r = generate(preview, codePoints, { prime: [], maxChars: 80, temperature: 0.8, topK: 0, topP: 1, eosStop: true, stops: [], eosText: '\n' },
+    createRng(seed, 'preview'));
+  return r.text.replace(/\n/g, '⏎') + (r.reason === 'eos' ? '' : '…');
 }
 
 /** The kernel choice for an engine; the fallback notice is printed once (by the training engine). */
