@@ -86,6 +86,22 @@ describe('rnn CLI', () => {
     expect(e.tokens).toBe(chars + 36);
   });
 
+  it('eval --per-doc prints one JSON line per document that add up to the total, on either kernel', () => {
+    const ck = join(dir, 'run', 'best.json');
+    const total = JSON.parse(rnn(['eval', ck, corpus, '--json']).stdout);
+    const r = rnn(['eval', ck, corpus, '--per-doc']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^loss \d\.\d{4} nats\/char/m); // the summary moves to stderr
+    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const names = TINY_NAMES.trim().split('\n');
+    expect(docs.map((d) => d.index)).toEqual(names.map((_, i) => i));
+    expect(docs.map((d) => d.length)).toEqual(names.map((n) => n.length));
+    const sum = docs.reduce((a, d) => a + d.nats, 0);
+    expect(sum).toBeCloseTo(total.loss * total.tokens, 6);
+    const ts = rnn(['eval', ck, corpus, '--per-doc', '--kernel', 'ts']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    ts.forEach((d, i) => expect(Math.abs(d.nats - docs[i].nats)).toBeLessThan(1e-5 * Math.max(1, d.nats)));
+  });
+
   it('eval of the held-out tail agrees with the validation loss training reported', () => {
     const text = 'the cat sat on the mat. the dog sat on the log. '.repeat(20);
     const src = writeText(dir, 'stream.txt', text);

@@ -104,6 +104,7 @@ function evalCommand(): Command {
     .argument('<files...>', "UTF-8 text files ('-' reads stdin), split with the checkpoint's rule")
     .optionsGroup('Evaluation:')
     .addOption(new Option('--unknown <mode>', 'characters outside the vocabulary: error, or skip them').choices(['error', 'skip']).default('error'))
+    .addOption(new Option('--per-doc', 'one JSON line per document on stdout: index, length (chars), nats (its EOS included); the summary goes to stderr'))
     .optionsGroup('System:')
     .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
     .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: all cores]').argParser(int(1, 256)))
@@ -111,7 +112,8 @@ function evalCommand(): Command {
     .addHelpText('after', `
 Examples:
   $ rnn eval runs/names/best.json held-out.txt
-  $ rnn eval model.json test.txt --json | jq .bitsPerChar`)
+  $ rnn eval model.json test.txt --json | jq .bitsPerChar
+  $ rnn eval model.json names.txt --per-doc | jq -s 'max_by(.nats / (.length + 1))'`)
     .action(async (checkpoint: string, files: string[], opts: Record<string, unknown>) => {
       const { evalMain } = await import('./commands/eval.js');
       await evalMain(checkpoint, files, opts);

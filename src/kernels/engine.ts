@@ -38,6 +38,8 @@ export interface Engine {
   readonly dState: FloatArray;
   /** (T, B, V) logits of the last forward pass. */
   readonly logits: FloatArray;
+  /** (T, B) loss in nats of each target in the last pass; 0 where y = -1. */
+  readonly rowLoss: Float64Array;
   /** Optimizer moment buffers, each in the param layout: adam [m, v], rmsprop [sq], sgd [momentum]. */
   readonly moments: FloatArray[];
   /** Dropout masks (L, T, B, H): 0 or 1/(1-p), set by fillDropoutMasks before a training pass. */

@@ -10,8 +10,10 @@ export interface LossSum {
   count: number;
 }
 
-export function evaluateTokens(engine: Engine, seq: TokenArray): LossSum {
+/** perTarget (seq.length), when given, receives the loss of predicting seq[i] at index i. */
+export function evaluateTokens(engine: Engine, seq: TokenArray, perTarget?: Float64Array): LossSum {
   const lay = streamLayout(seq.length, engine.batch, engine.seqLen);
+  const B = engine.batch, T = engine.seqLen;
   const x = new Int32Array(engine.batch * engine.seqLen);
   const y = new Int32Array(engine.batch * engine.seqLen);
   engine.resetState();
@@ -20,6 +22,12 @@ export function evaluateTokens(engine: Engine, seq: TokenArray): LossSum {
     fillWindow(seq, lay, w, x, y);
     nats += engine.forwardLoss(x, y);
     count += engine.lastCount;
+    if (perTarget) {
+      // Row (t, b) of window w predicts target s[p + 1], p = b·Lb + w·T + t (streams.ts).
+      for (let t = 0; t < T; t++) {
+        for (let b = 0; b < B; b++) if (y[t * B + b]! >= 0) perTarget[b * lay.streamLen + w * T + t + 1] = engine.rowLoss[t * B + b]!;
+      }
+    }
   }
   return { nats, count };
 }

@@ -11,7 +11,7 @@ import type { KernelName } from '../../kernels/create-engine.js';
 import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../run-dir.js';
 
-interface EvalFlags { unknown: UnknownPolicy; json?: boolean; kernel: KernelName; threads?: number }
+interface EvalFlags { unknown: UnknownPolicy; json?: boolean; perDoc?: boolean; kernel: KernelName; threads?: number }
 
 export async function evalMain(checkpointArg: string, files: string[], raw: Record<string, unknown>): Promise<void> {
   const f = raw as unknown as EvalFlags;
@@ -21,19 +21,35 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
     const docs = splitDocuments(await readSources(files), ck.vocab.docSplit);
     const enc = encodeDocuments(docs, { codePoints: ck.vocab.codePoints }, { unknown: f.unknown });
     if (enc.tokens.length < 2) throw new DataError('nothing to evaluate: the text has no characters the model knows', 'check the files, or the --unknown setting');
-    const { nats, count } = evaluateTokens(engine, enc.tokens);
+    const perTarget = f.perDoc ? new Float64Array(enc.tokens.length) : undefined;
+    const { nats, count } = evaluateTokens(engine, enc.tokens, perTarget);
+    if (perTarget) writePerDoc(enc.tokens, perTarget);
     const loss = nats / count;
     const result = {
       checkpoint: path, loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss),
       tokens: count, chars: enc.chars, docs: enc.docs, skipped: enc.skipped, docSplit: ck.vocab.docSplit,
     };
-    if (f.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    const summary = f.perDoc ? process.stderr : process.stdout;
+    if (f.json) summary.write(`${JSON.stringify(result)}\n`);
     else {
-      process.stdout.write(`loss ${loss.toFixed(4)} nats/char  ${result.bitsPerChar.toFixed(4)} bits/char  perplexity ${result.perplexity.toFixed(3)}`
+      summary.write(`loss ${loss.toFixed(4)} nats/char  ${result.bitsPerChar.toFixed(4)} bits/char  perplexity ${result.perplexity.toFixed(3)}`
         + `  (${count.toLocaleString('en-US')} tokens: ${enc.chars.toLocaleString('en-US')} chars + ${enc.docs.toLocaleString('en-US')} EOS, ${ck.vocab.docSplit} split)\n`);
       if (enc.skipped) process.stderr.write(`skipped ${enc.skipped} characters outside the vocabulary\n`);
     }
   } finally {
     engine.dispose();
   }
+}
+
+/** One JSON line per document: the targets from after an EOS up to and including the next EOS. */
+function writePerDoc(tokens: ArrayLike<number>, perTarget: Float64Array): void {
+  let index = 0, length = 0, nats = 0, out = '';
+  for (let i = 1; i < tokens.length; i++) {
+    nats += perTarget[i]!;
+    if (tokens[i] !== 0) { length++; continue; }
+    out += `${JSON.stringify({ index, length, nats })}\n`;
+    index++; length = 0; nats = 0;
+    if (out.length > 1 << 16) { process.stdout.write(out); out = ''; }
+  }
+  process.stdout.write(out);
 }

@@ -50,6 +50,7 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
   let dYa = new Arr(TB * H), dYb = new Arr(TB * H);
   const dhCarry = new Arr(BH), dcCarry = new Arr(BH), dhIn = new Arr(BH);
   const logits = new Arr(TB * V);
+  const rowLoss = new Float64Array(TB);
   const dLogits = new Arr(TB * V);
   let lastCount = 0;
   let dropoutOn = false;
@@ -143,14 +144,14 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
   }
 
   return {
-    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, moments, masks,
+    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
       lastCount = countTargets(y);
       forward(x);
       const scale = lastCount > 0 ? 1 / lastCount : 0;
-      const loss = softmaxXent(TB, V, logits, y, dLogits, scale);
+      const loss = softmaxXent(TB, V, logits, y, dLogits, scale, rowLoss);
       backward(x);
       return lastCount > 0 ? loss / lastCount : 0;
     },
@@ -158,7 +159,7 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
       dropoutOn = false;
       lastCount = countTargets(y);
       forward(x);
-      return softmaxXent(TB, V, logits, y, null, 0);
+      return softmaxXent(TB, V, logits, y, null, 0, rowLoss);
     },
     gradNormSq: () => sumSquares(grads),
     scaleGrads: (s) => scaleInPlace(grads, s),

@@ -94,7 +94,8 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   const state = f32(pState, L * S * BH), dState = f32(pDState, L * S * BH);
   const masks = f32(pMasks, useDropout ? L * TB * H : 0);
   const logits = f32(pLogits, TB * V);
-  const rowLoss = new Float64Array(buf, pRowLoss, TB * 2);
+  const rowParts = new Float64Array(buf, pRowLoss, TB * 2);
+  const rowLoss = new Float64Array(TB);
   const xBuf = new Int32Array(buf, pX, TB), yBuf = new Int32Array(buf, pY, TB);
   const partial = new Float64Array(buf, pPartial, Math.ceil(P / SUMSQ_CHUNK));
   const biasViews = pBias.map((p) => f32(p, G));
@@ -194,10 +195,14 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     }
   }
 
-  /** Mean loss pieces: Σ over valid rows of max - logit[y] + ln Σ e^(l - max), in row order. */
+  /** Σ over valid rows of max - logit[y] + ln Σ e^(l - max), in row order; each row's into rowLoss. */
   function lossSum(y: Int32Array): number {
     let total = 0;
-    for (let k = 0; k < TB; k++) if (y[k]! >= 0) total += rowLoss[2 * k]! + Math.log(rowLoss[2 * k + 1]!);
+    for (let k = 0; k < TB; k++) {
+      const l = y[k]! >= 0 ? rowParts[2 * k]! + Math.log(rowParts[2 * k + 1]!) : 0;
+      rowLoss[k] = l;
+      total += l;
+    }
     return total;
   }
 
@@ -208,7 +213,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   }
 
   return {
-    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, moments, masks,
+    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
