@@ -120,6 +120,22 @@ Examples:
     });
 }
 
+function plotCommand(): Command {
+  return new Command('plot')
+    .description('Plot train and validation loss of a run: an SVG (nats and bits per character) and sparklines on stdout.')
+    .argument('[run]', 'run directory, metrics.jsonl or checkpoint [default: the newest run under ./runs]')
+    .addOption(new Option('--out <file>', 'where to write the SVG [default: loss.svg in the run directory]'))
+    .addOption(new Option('--width <n>', 'sparkline width in characters').argParser(int(4, 400)).default(48))
+    .addHelpText('after', `
+Examples:
+  $ rnn plot                                    # the newest run: runs/<name>/loss.svg
+  $ rnn plot runs/shakespeare --out shakespeare.svg`)
+    .action(async (run: string | undefined, opts: Record<string, unknown>) => {
+      const { plotMain } = await import('./commands/plot.js');
+      await plotMain(run, opts);
+    });
+}
+
 function infoCommand(): Command {
   return new Command('info')
     .description('Describe a checkpoint: model, vocabulary, corpus, training progress and settings.')
@@ -148,7 +164,7 @@ Examples:
   $ rnn eval runs/names/best.json names.txt --json
 
 Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
-  for (const cmd of [trainCommand(), sampleCommand(), evalCommand(), infoCommand()]) program.addCommand(cmd);
+  for (const cmd of [trainCommand(), sampleCommand(), evalCommand(), infoCommand(), plotCommand()]) program.addCommand(cmd);
   return program;
 }
 

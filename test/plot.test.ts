@@ -1,0 +1,77 @@
+// `rnn plot`: the pieces (ticks, sparkline, where a point lands in the SVG) checked against hand
+// calculations, and the command end to end. The SVG itself was also rendered with headless
+// Chromium and looked at (test/tools/render-svg.sh).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lossChartSvg } from '../src/plot/loss-chart.js';
+import { sparkline } from '../src/plot/sparkline.js';
+import { niceTicks } from '../src/plot/ticks.js';
+import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+
+describe('plot pieces', () => {
+  it('niceTicks steps by 1, 2 or 5 × 10^k inside the range', () => {
+    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(1.3, 3.7, 5)).toEqual([1.5, 2, 2.5, 3, 3.5]); // raw step 0.48 → 0.5
+    expect(niceTicks(0, 3000, 8)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000]); // raw 375 → 500
+    expect(niceTicks(2, 2)).toEqual([2]);
+  });
+
+  it('sparkline maps the range onto eight heights and averages when it must shrink', () => {
+    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8], 8)).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([0, 0, 10, 10], 2)).toBe('▁█');
+    expect(sparkline([5, 5, 5], 10)).toBe('▁▁▁');
+    expect(sparkline([], 10)).toBe('');
+  });
+
+  it('puts points where the axes say (hand-computed coordinates)', () => {
+    // losses span [2, 3], padded by 5% to [1.95, 3.05]; steps span [0, 20]; plot area x 70..730, y 50..380
+    const svg = lossChartSvg([{ step: 10, trainLoss: 3, valLoss: null }, { step: 20, trainLoss: 2, valLoss: 2.5 }], 'run');
+    // x(10) = 70 + 10/20·660 = 400; y(3) = 50 + (1 − 1.05/1.1)·330 = 65; y(2) = 50 + (1 − 0.05/1.1)·330 = 365
+    expect(svg).toMatch(/<polyline class="train" [^>]*points="400,65 730,365"/);
+    // validation at step 20, loss 2.5: y = 50 + (1 − 0.55/1.1)·330 = 215
+    expect(svg).toContain('<circle class="val-point" cx="730" cy="215"');
+    expect(svg).toContain('loss (nats/char)');
+    expect(svg).toContain('bits/char');
+    expect(svg.trim()).toMatch(/^<svg [^]*<\/svg>$/);
+    // every element is closed: self-closing, or opened and closed as often
+    for (const tag of ['svg', 'text']) expect(svg.split(`<${tag}`).length).toBe(svg.split(`</${tag}>`).length);
+  });
+
+  it('escapes the title', () => {
+    expect(lossChartSvg([{ step: 1, trainLoss: 1, valLoss: null }], 'a<b & "c"')).toContain('a&lt;b &amp; &quot;c&quot;');
+  });
+});
+
+describe('rnn plot', () => {
+  const dir = tempDir();
+  const corpus = writeText(dir, 'names.txt', TINY_NAMES);
+  const run = join(dir, 'run');
+
+  it('writes loss.svg in the run directory and prints a sparkline per curve', () => {
+    expect(rnn(['train', corpus, '--hidden', '8', '--batch', '4', '--seq-len', '8', '--steps', '40', '--eval-every', '10', '--out', run, '--quiet']).code).toBe(0);
+    const r = rnn(['plot', run]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^train [▁▂▃▄▅▆▇█]{4} {2}\d\.\d{3} → \d\.\d{3} nats\/char$/); // rows at steps 10, 20, 30, 40
+    expect(lines[1]).toMatch(/^val {3}[▁▂▃▄▅▆▇█]{4} {2}\d\.\d{3} → \d\.\d{3} nats\/char \(best \d\.\d{3} = \d\.\d{3} bits\/char at step \d+\)$/);
+    expect(r.stderr).toBe(`wrote ${join(run, 'loss.svg')}\n`);
+    const svg = readFileSync(join(run, 'loss.svg'), 'utf8');
+    expect(svg.match(/<circle class="val-point"/g)).toHaveLength(4);
+  });
+
+  it('reads a checkpoint too, and --out chooses the file', () => {
+    const out = join(dir, 'from-ck.svg');
+    const r = rnn(['plot', join(run, 'last.json'), '--out', out]);
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('a metrics file with a bad line is a one-line data error naming the line', () => {
+    const bad = writeText(dir, 'bad.jsonl', '{"step":10,"trainLoss":2}\nnot json\n');
+    const r = rnn(['plot', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rnn: .*bad\.jsonl:2 is not a JSON line$/m);
+  });
+});
