@@ -105,6 +105,9 @@ function evalCommand(): Command {
     .optionsGroup('Evaluation:')
     .addOption(new Option('--unknown <mode>', 'characters outside the vocabulary: error, or skip them').choices(['error', 'skip']).default('error'))
     .addOption(new Option('--per-doc', 'one JSON line per document on stdout: index, length (chars), nats (its EOS included); the summary goes to stderr'))
+    .addOption(new Option('--baseline', "also report a Kneser-Ney n-gram model fitted on the checkpoint's training text (its recorded corpus, minus the validation split)"))
+    .addOption(new Option('--baseline-order <n>', 'n-gram order of the baseline').argParser(int(1, 12)).default(7))
+    .addOption(new Option('--baseline-corpus <file>', 'fit the baseline on this text instead (characters outside the vocabulary are skipped)'))
     .optionsGroup('System:')
     .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
     .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: all cores]').argParser(int(1, 256)))
@@ -113,7 +116,8 @@ function evalCommand(): Command {
 Examples:
   $ rnn eval runs/names/best.json held-out.txt
   $ rnn eval model.json test.txt --json | jq .bitsPerChar
-  $ rnn eval model.json names.txt --per-doc | jq -s 'max_by(.nats / (.length + 1))'`)
+  $ rnn eval model.json names.txt --per-doc | jq -s 'max_by(.nats / (.length + 1))'
+  $ rnn eval runs/shakespeare held-out.txt --baseline`)
     .action(async (checkpoint: string, files: string[], opts: Record<string, unknown>) => {
       const { evalMain } = await import('./commands/eval.js');
       await evalMain(checkpoint, files, opts);

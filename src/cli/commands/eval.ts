@@ -9,9 +9,16 @@ import { EVAL_BATCH, EVAL_SEQ_LEN } from '../../train/defaults.js';
 import { evaluateTokens } from '../../train/evaluate.js';
 import type { KernelName } from '../../kernels/create-engine.js';
 import { loadModel } from '../load-model.js';
+import { fitKneserNey, kneserNeyNats } from '../../baseline/kneser-ney.js';
+import type { Checkpoint } from '../../checkpoint/types.js';
+import { prepareData } from '../../train/prepare-data.js';
+import { existsSync } from 'node:fs';
 import { resolveCheckpoint } from '../run-dir.js';
 
-interface EvalFlags { unknown: UnknownPolicy; json?: boolean; perDoc?: boolean; kernel: KernelName; threads?: number }
+interface EvalFlags {
+  unknown: UnknownPolicy; json?: boolean; perDoc?: boolean; kernel: KernelName; threads?: number;
+  baseline?: boolean; baselineOrder: number; baselineCorpus?: string;
+}
 
 export async function evalMain(checkpointArg: string, files: string[], raw: Record<string, unknown>): Promise<void> {
   const f = raw as unknown as EvalFlags;
@@ -25,15 +32,22 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
     const { nats, count } = evaluateTokens(engine, enc.tokens, perTarget);
     if (perTarget) writePerDoc(enc.tokens, perTarget);
     const loss = nats / count;
+    const baseline = f.baseline || f.baselineCorpus !== undefined ? await fitBaseline(ck, f, enc.tokens) : undefined;
     const result = {
       checkpoint: path, loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss),
       tokens: count, chars: enc.chars, docs: enc.docs, skipped: enc.skipped, docSplit: ck.vocab.docSplit,
+      ...(baseline ? { baseline } : {}),
     };
     const summary = f.perDoc ? process.stderr : process.stdout;
     if (f.json) summary.write(`${JSON.stringify(result)}\n`);
     else {
       summary.write(`loss ${loss.toFixed(4)} nats/char  ${result.bitsPerChar.toFixed(4)} bits/char  perplexity ${result.perplexity.toFixed(3)}`
         + `  (${count.toLocaleString('en-US')} tokens: ${enc.chars.toLocaleString('en-US')} chars + ${enc.docs.toLocaleString('en-US')} EOS, ${ck.vocab.docSplit} split)\n`);
+      if (baseline) {
+        summary.write(`baseline ${baseline.loss.toFixed(4)} nats/char  ${baseline.bitsPerChar.toFixed(4)} bits/char  `
+          + `(${baseline.order}-gram Kneser-Ney on ${baseline.trainTokens.toLocaleString('en-US')} tokens of ${baseline.corpus}); `
+          + `the model is ${loss < baseline.loss ? 'better' : 'worse'} by ${Math.abs(baseline.loss - loss).toFixed(4)} nats/char\n`);
+      }
       if (enc.skipped) process.stderr.write(`skipped ${enc.skipped} characters outside the vocabulary\n`);
     }
   } finally {
@@ -52,4 +66,29 @@ function writePerDoc(tokens: ArrayLike<number>, perTarget: Float64Array): void {
     if (out.length > 1 << 16) { process.stdout.write(out); out = ''; }
   }
   process.stdout.write(out);
+}
+
+/** The n-gram baseline on the evaluated tokens: fitted on --baseline-corpus, or on the training
+ *  part of the checkpoint's own corpus (the same split as training, from the recorded seed). */
+async function fitBaseline(ck: Checkpoint, f: EvalFlags, evalTokens: ArrayLike<number>) {
+  let train: ArrayLike<number>, corpus: string;
+  if (f.baselineCorpus !== undefined) {
+    const docs = splitDocuments(await readSources([f.baselineCorpus]), ck.vocab.docSplit);
+    train = encodeDocuments(docs, { codePoints: ck.vocab.codePoints }, { unknown: 'skip' }).tokens;
+    corpus = f.baselineCorpus;
+  } else {
+    const paths = ck.corpus.paths;
+    const missing = paths.filter((p) => !existsSync(p));
+    if (missing.length) {
+      throw new DataError(`the checkpoint's training corpus is not readable here (${missing.join(', ')})`, 'give the text to fit the baseline on with --baseline-corpus');
+    }
+    const s = ck.training?.settings;
+    const data = await prepareData(paths, ck.vocab.docSplit, s?.valFraction ?? 0, 65535, s?.seed ?? 1, { codePoints: ck.vocab.codePoints });
+    train = data.train;
+    corpus = paths.join(', ') + (s && s.valFraction > 0 ? ' (training split)' : '');
+  }
+  const model = fitKneserNey(train, f.baselineOrder, ck.vocab.codePoints.length + 1);
+  const { nats, count } = kneserNeyNats(model, evalTokens);
+  const loss = nats / count;
+  return { order: f.baselineOrder, loss, bitsPerChar: loss / Math.LN2, trainTokens: train.length, corpus };
 }
