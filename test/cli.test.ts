@@ -4,8 +4,9 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+import { RNN, rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 
 const SMALL = ['--layers', '1', '--hidden', '24', '--batch', '4', '--seq-len', '16', '--lr', '0.01', '--warmup', '5'];
 
@@ -84,6 +85,13 @@ describe('rnn CLI', () => {
     const chars = TINY_NAMES.replace(/\n/g, '').length;
     expect(e.chars).toBe(chars);
     expect(e.tokens).toBe(chars + 36);
+  });
+
+  it('sample into a pipe closed early (| head -1) stops quietly with exit 0', () => {
+    const ck = join(dir, 'run', 'best.json');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${RNN}" sample "${ck}" --count 2000 --max-chars 200 | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n')).toHaveLength(2); // one line, then the final newline
+    expect(r.stderr).toBe('rc=0\n');
   });
 
   it('eval --per-doc prints one JSON line per document that add up to the total, on either kernel', () => {

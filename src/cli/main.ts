@@ -173,6 +173,11 @@ Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   // https://no-color.org: any non-empty NO_COLOR turns colour off unless FORCE_COLOR asks for it.
   if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
     const chalk = await import('chalk');
