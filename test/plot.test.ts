@@ -61,6 +61,16 @@ describe('rnn plot', () => {
     expect(svg.match(/<circle class="val-point"/g)).toHaveLength(4);
   });
 
+  it('with no argument plots the newest run under ./runs from its metrics.jsonl, to the last step', () => {
+    const out = join(dir, 'runs', 'names');
+    expect(rnn(['train', corpus, '--hidden', '8', '--batch', '4', '--seq-len', '8', '--steps', '40', '--eval-every', '10', '--out', out, '--quiet']).code).toBe(0);
+    const r = rnn(['plot'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const last = JSON.parse(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').pop()!);
+    expect(r.stdout.split('\n')[1]).toContain(`→ ${last.valLoss.toFixed(3)} nats/char`); // the step-40 validation, not best.json's
+    expect(r.stderr).toBe(`wrote ${join('runs', 'names', 'loss.svg')}\n`);
+  });
+
   it('reads a checkpoint too, and --out chooses the file', () => {
     const out = join(dir, 'from-ck.svg');
     const r = rnn(['plot', join(run, 'last.json'), '--out', out]);

@@ -28,13 +28,16 @@ function readMetricsFile(path: string): LossPoint[] {
 }
 
 /** The metrics to plot and where they came from. */
-function source(arg: string | undefined): { points: LossPoint[]; from: string; dir: string; title: string } {
-  const isDir = arg !== undefined && existsSync(arg) && statSync(arg).isDirectory();
+function source(given: string | undefined): { points: LossPoint[]; from: string; dir: string; title: string } {
+  // No argument: the newest run's directory (its metrics.jsonl runs to the last step; best.json's
+  // history stops at the best one).
+  const arg = given ?? dirname(resolveCheckpoint(undefined));
+  const isDir = existsSync(arg) && statSync(arg).isDirectory();
   if (isDir && existsSync(join(arg, METRICS_FILE))) {
     const from = join(arg, METRICS_FILE);
     return { points: readMetricsFile(from), from, dir: arg, title: basename(arg) };
   }
-  if (arg !== undefined && arg.endsWith('.jsonl')) return { points: readMetricsFile(arg), from: arg, dir: dirname(arg), title: basename(dirname(arg)) };
+  if (arg.endsWith('.jsonl')) return { points: readMetricsFile(arg), from: arg, dir: dirname(arg), title: basename(dirname(arg)) };
   const ck = resolveCheckpoint(arg);
   const rows = loadCheckpoint(ck).training?.metrics ?? [];
   return { points: rows.map((r) => ({ step: r.step, trainLoss: r.trainLoss, valLoss: r.valLoss })), from: ck, dir: dirname(ck), title: basename(dirname(ck)) };
