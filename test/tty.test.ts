@@ -24,6 +24,21 @@ describe('training display', () => {
     expect(screen).toMatch(/^ {2}sample \S.*$/m);
   });
 
+  it('colours the bar on a terminal, unless NO_COLOR (which FORCE_COLOR overrides)', () => {
+    const screen = (env: Record<string, string>, name: string): string => {
+      const log = join(dir, `${name}.log`);
+      const cmd = [process.execPath, RNN, ...args, '--out', join(dir, name)].map((a) => `'${a}'`).join(' ');
+      const base = { ...process.env };
+      delete base.NO_COLOR; delete base.FORCE_COLOR;
+      expect(spawnSync('script', ['-qfec', cmd, log], { encoding: 'utf8', env: { ...base, ...env } }).status).toBe(0);
+      return readFileSync(log, 'utf8');
+    };
+    const CYAN = '\u001b[36m'; // chalk.cyan, the bar's colour
+    expect(screen({}, 'colour')).toContain(CYAN);
+    expect(screen({ NO_COLOR: '1' }, 'no-colour')).not.toContain(CYAN);
+    expect(screen({ NO_COLOR: '1', FORCE_COLOR: '1' }, 'forced')).toContain(CYAN);
+  });
+
   it('prints plain timestamped lines in a pipe', () => {
     const r = rnn([...args, '--out', join(dir, 'b')]);
     expect(r.code).toBe(0);
