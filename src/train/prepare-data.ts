@@ -8,6 +8,7 @@ import { readSources, type Source } from '../data/read-sources.js';
 import { splitTrainVal } from '../data/split.js';
 import { buildVocab, type Vocab } from '../data/vocab.js';
 import { DataError } from '../errors.js';
+import { collectGarbage } from '../gc.js';
 
 export interface PreparedData {
   docSplit: DocSplit;
@@ -33,10 +34,26 @@ export function resolveDocSplit(rule: DocSplit | 'auto', sources: readonly Sourc
 
 /** With `fixedVocab` (fine-tuning from a checkpoint) the text must fit that vocabulary, and a
  *  character outside it is a DataError listing them. */
+/** Read, split and encode the corpus. For a large corpus the garbage collector runs twice (see
+ *  gc.ts): once the files' bytes are decoded, and once the decoded text is encoded, so neither is
+ *  still in memory when the next large buffer is allocated. */
 export async function prepareData(
   paths: string[], rule: DocSplit | 'auto', valFraction: number, maxVocab: number, seed: number, fixedVocab?: Vocab,
 ): Promise<PreparedData> {
+  const data = await encodeCorpus(paths, rule, valFraction, maxVocab, seed, fixedVocab);
+  if (data.train.length + data.val.length > LARGE_CORPUS) collectGarbage();
+  return data;
+}
+
+/** Above this many tokens, collecting garbage early is worth its few milliseconds. */
+const LARGE_CORPUS = 16 << 20;
+
+async function encodeCorpus(
+  paths: string[], rule: DocSplit | 'auto', valFraction: number, maxVocab: number, seed: number, fixedVocab?: Vocab,
+): Promise<PreparedData> {
   const sources = await readSources(paths);
+  // Free the files' bytes before the token stream is allocated (see gc.ts).
+  if (sources.reduce((n, src) => n + src.text.length, 0) > LARGE_CORPUS) collectGarbage();
   const docSplit = resolveDocSplit(rule, sources);
   const docs: DocSet = splitDocuments(sources, docSplit);
   const vocab = fixedVocab ?? buildVocab(docs, maxVocab);
