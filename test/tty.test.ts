@@ -28,8 +28,9 @@ describe('training display', () => {
     const screen = (env: Record<string, string>, name: string): string => {
       const log = join(dir, `${name}.log`);
       const cmd = [process.execPath, RNN, ...args, '--out', join(dir, name)].map((a) => `'${a}'`).join(' ');
-      const base = { ...process.env };
-      delete base.NO_COLOR; delete base.FORCE_COLOR;
+      // A plain terminal: chalk also turns colour off under CI=… or TERM=dumb.
+      const base: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color' };
+      delete base.NO_COLOR; delete base.FORCE_COLOR; delete base.CI;
       expect(spawnSync('script', ['-qfec', cmd, log], { encoding: 'utf8', env: { ...base, ...env } }).status).toBe(0);
       return readFileSync(log, 'utf8');
     };
