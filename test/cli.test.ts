@@ -87,6 +87,20 @@ describe('rnn CLI', () => {
     expect(e.tokens).toBe(chars + 36);
   });
 
+  it('sample options through the CLI: --top-k 1 and a tiny --top-p are greedy, --no-eos-stop runs to --max-chars, --stop cuts', () => {
+    const ck = join(dir, 'run', 'best.json');
+    const sample = (...extra: string[]) => rnn(['sample', ck, '--count', '4', '--json', ...extra]);
+    const texts = (r: { stdout: string }) => r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const greedy = texts(sample('--temperature', '0')).map((o) => o.text);
+    expect(texts(sample('--temperature', '1', '--top-k', '1')).map((o) => o.text)).toEqual(greedy);
+    expect(texts(sample('--temperature', '1', '--top-p', '0.000001')).map((o) => o.text)).toEqual(greedy);
+    for (const o of texts(sample('--no-eos-stop', '--max-chars', '30'))) expect(o).toMatchObject({ length: 30, stop: 'max-chars' });
+    for (const o of texts(sample('--no-eos-stop', '--max-chars', '200', '--stop', 'n'))) {
+      expect(o.text).not.toContain('n');
+      expect(o.stop).toBe('stop-string');
+    }
+  });
+
   it('sample into a pipe closed early (| head -1) stops quietly with exit 0', () => {
     const ck = join(dir, 'run', 'best.json');
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${RNN}" sample "${ck}" --count 2000 --max-chars 200 | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
