@@ -259,6 +259,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     paramsChanged() { dirty = true; },
     resetState: () => state.fill(0),
     dispose: () => pool.dispose(),
+    /** Test hook: makes thread `who` trap, as a crashed kernel would (test/wasm-engine.test.ts). */
     crashForTest: (who: number) => pool.run(OP.crash, who),
   } as Engine;
 }
