@@ -17,6 +17,7 @@
 // throws instead of hanging), and dispose() still works.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRng } from '../src/rng.js';
 import { createWasmEngine } from '../src/kernels/wasm/wasm-engine.js';
 import { kernelModule, kernelUnavailable } from '../src/kernels/wasm/module.js';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
@@ -33,17 +34,9 @@ function module(): WebAssembly.Module {
   return m!;
 }
 
-/** mulberry32, seeded from a string: every input below is reproducible. */
+/** Seeded from a label with the project's generator (src/rng.ts): every input below is reproducible. */
 function rand(seedText: string): () => number {
-  let s = 2166136261;
-  for (let i = 0; i < seedText.length; i++) s = Math.imul(s ^ seedText.charCodeAt(i), 16777619) >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(0, seedText).next;
 }
 
 /** Max |a − b| over max |b|; an all-zero reference demands an exact match. */

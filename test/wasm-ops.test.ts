@@ -19,6 +19,7 @@
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../src/rng.js';
 import { distFile, kernelModule, kernelUnavailable, kernelVariant } from '../src/kernels/wasm/module.js';
 import { Pool } from '../src/kernels/wasm/pool.js';
 import { OP } from '../src/kernels/wasm/ops.js';
@@ -36,19 +37,12 @@ const BASE = 65536;          // first byte the tests use (below it: the module's
 const PAGES = 256;           // 16 MiB of shared memory per build
 
 // ---------------------------------------------------------------------------------------------
-// Seeded inputs (mulberry32), so a failure reproduces exactly.
+// Seeded inputs, so a failure reproduces exactly.
 
 type Rand = () => number;
-function rand(seedText: string): Rand {
-  let s = 2166136261;
-  for (let i = 0; i < seedText.length; i++) s = Math.imul(s ^ seedText.charCodeAt(i), 16777619) >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Seeded from a label with the project's generator (src/rng.ts): every input below is reproducible. */
+function rand(seedText: string): () => number {
+  return createRng(0, seedText).next;
 }
 /** n float32 values uniform in [lo, hi). */
 function uniform(r: Rand, n: number, lo = -1, hi = 1): Float32Array {

@@ -12,6 +12,9 @@ import { VERSION } from '../version.js';
 
 const D = DEFAULT_TRAIN;
 
+const kernelOption = (): Option => new Option('--kernel <name>', 'compute kernel: wasm (SIMD, multi-threaded) or ts (the TypeScript reference)').choices(['wasm', 'ts']).default('wasm');
+const threadsOption = (note = ''): Option => new Option('--threads <n>', `threads for the wasm kernel${note} [default: all cores]`).argParser(int(1, 256));
+
 function trainCommand(): Command {
   return new Command('train')
     .description('Train a character-level language model on text files.')
@@ -53,8 +56,8 @@ function trainCommand(): Command {
     .addOption(new Option('--resume <checkpoint>', 'continue a run exactly where its checkpoint stopped (weights, optimizer, data cursor, RNG); --steps may grow'))
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'seed for init, split and dropout').argParser(int(0, 4294967295)).default(D.seed))
-    .addOption(new Option('--kernel <name>', 'compute kernel: wasm (SIMD, multi-threaded) or ts (the TypeScript reference)').choices(['wasm', 'ts']).default('wasm'))
-    .addOption(new Option('--threads <n>', 'threads for the wasm kernel; checkpoints are identical for any count [default: all cores]').argParser(int(1, 256)))
+    .addOption(kernelOption())
+    .addOption(threadsOption('; checkpoints are identical for any count'))
     .addOption(new Option('--quiet', 'print errors only'))
     .addOption(new Option('--json', 'print a JSON summary to stdout when done'))
     .addHelpText('after', `
@@ -83,8 +86,8 @@ function sampleCommand(): Command {
     .addOption(new Option('--no-eos-stop', 'keep generating across EOS up to --max-chars'))
     .optionsGroup('System:')
     .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(1))
-    .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
-    .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: all cores]').argParser(int(1, 256)))
+    .addOption(kernelOption())
+    .addOption(threadsOption())
     .addOption(new Option('--json', 'one JSON object per sample: text, stop reason, log-probability, length'))
     .addHelpText('after', `
 Examples:
@@ -109,8 +112,8 @@ function evalCommand(): Command {
     .addOption(new Option('--baseline-order <n>', 'n-gram order of the baseline').argParser(int(1, 12)).default(7))
     .addOption(new Option('--baseline-corpus <file>', 'fit the baseline on this text instead (characters outside the vocabulary are skipped)'))
     .optionsGroup('System:')
-    .addOption(new Option('--kernel <name>', 'compute kernel: wasm or ts').choices(['wasm', 'ts']).default('wasm'))
-    .addOption(new Option('--threads <n>', 'threads for the wasm kernel [default: all cores]').argParser(int(1, 256)))
+    .addOption(kernelOption())
+    .addOption(threadsOption())
     .addOption(new Option('--json', 'print one JSON object to stdout'))
     .addHelpText('after', `
 Examples:

@@ -8,7 +8,6 @@ import { kernelModule, kernelUnavailable } from './wasm/module.js';
 import { createWasmEngine } from './wasm/wasm-engine.js';
 
 export type KernelName = 'wasm' | 'ts';
-export const KERNELS: readonly KernelName[] = ['wasm', 'ts'];
 
 export interface EngineOptions {
   /** Default 'wasm', falling back to 'ts' (with `onNotice`) where WASM SIMD is unavailable. */

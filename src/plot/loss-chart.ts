@@ -9,15 +9,15 @@ export interface LossPoint {
   valLoss: number | null;
 }
 
-export const CHART = { width: 800, height: 440, left: 70, right: 70, top: 50, bottom: 60 } as const;
+const CHART = { width: 800, height: 440, left: 70, right: 70, top: 50, bottom: 60 } as const;
 const LN2 = Math.log(2);
 const TRAIN_COLOUR = '#1f77b4', VAL_COLOUR = '#d62728';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: number): string => String(Math.round(v * 100) / 100);
 
-/** The plot's coordinate mapping, exported so tests can check where a point lands. */
-export function chartScales(points: readonly LossPoint[]): { x: (step: number) => number; y: (nats: number) => number; lo: number; hi: number; maxStep: number } {
+/** The plot's coordinate mapping (test/plot.test.ts checks where points land by hand). */
+function chartScales(points: readonly LossPoint[]): { x: (step: number) => number; y: (nats: number) => number; lo: number; hi: number; maxStep: number } {
   const losses = points.flatMap((p) => [p.trainLoss, p.valLoss]).filter((v): v is number => v !== null && Number.isFinite(v));
   let lo = Math.min(...losses), hi = Math.max(...losses);
   if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }

@@ -1,18 +1,18 @@
 // `rnn eval`: mean loss of a checkpoint on text split and encoded the way it was trained.
 // Results go to stdout (a line of text, or one JSON object with --json).
 
+import { existsSync } from 'node:fs';
+import { fitKneserNey, kneserNeyNats } from '../../baseline/kneser-ney.js';
+import type { Checkpoint } from '../../checkpoint/types.js';
 import { splitDocuments } from '../../data/documents.js';
 import { encodeDocuments, type UnknownPolicy } from '../../data/encode.js';
 import { readSources } from '../../data/read-sources.js';
 import { DataError } from '../../errors.js';
+import type { KernelName } from '../../kernels/create-engine.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN } from '../../train/defaults.js';
 import { evaluateTokens } from '../../train/evaluate.js';
-import type { KernelName } from '../../kernels/create-engine.js';
-import { loadModel } from '../load-model.js';
-import { fitKneserNey, kneserNeyNats } from '../../baseline/kneser-ney.js';
-import type { Checkpoint } from '../../checkpoint/types.js';
 import { prepareData } from '../../train/prepare-data.js';
-import { existsSync } from 'node:fs';
+import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../run-dir.js';
 
 interface EvalFlags {

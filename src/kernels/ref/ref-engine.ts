@@ -11,6 +11,7 @@
 //   yd[l]    (T, B, H)   layer output after dropout (training with dropout > 0 only)
 
 import type { Engine, FloatArray, OptimizerSpec, TokenArray } from '../engine.js';
+import { countTargets } from '../count-targets.js';
 import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
 import { buildLayout } from '../../model/layout.js';
 import { addBias, addColSums, gemmAB, gemmABt, gemmAtB } from './gemm.js';
@@ -137,18 +138,12 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
     }
   }
 
-  function countTargets(y: Int32Array): number {
-    let n = 0;
-    for (let k = 0; k < TB; k++) if (y[k]! >= 0) n++;
-    return n;
-  }
-
   return {
     cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
-      lastCount = countTargets(y);
+      lastCount = countTargets(y, TB);
       forward(x);
       const scale = lastCount > 0 ? 1 / lastCount : 0;
       const loss = softmaxXent(TB, V, logits, y, dLogits, scale, rowLoss);
@@ -157,7 +152,7 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
     },
     forwardLoss(x, y) {
       dropoutOn = false;
-      lastCount = countTargets(y);
+      lastCount = countTargets(y, TB);
       forward(x);
       return softmaxXent(TB, V, logits, y, null, 0, rowLoss);
     },

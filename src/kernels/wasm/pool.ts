@@ -42,17 +42,14 @@ export class Pool {
   private async start(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<void> {
     Atomics.store(this.ctrl, CTRL.PENDING, this.nth - 1);
     const url = distFile('worker.js');
-    const exits: Promise<void>[] = [];
     for (let ith = 1; ith < this.nth; ith++) {
       const w = new Worker(url, { workerData: { ctrl: this.sab, memory, module, ith, nth: this.nth } });
       w.unref();
-      exits.push(new Promise((_, reject) => {
-        w.once('error', (err) => { this.dead ??= `kernel worker ${ith} failed: ${err.message}`; reject(err); });
-        w.once('exit', (code) => { this.dead ??= `kernel worker ${ith} exited (code ${code})`; reject(new Error(this.dead)); });
-      }));
+      // Reported at start-up below, or by the next dispatch.
+      w.once('error', (err) => { this.dead ??= `kernel worker ${ith} failed: ${err.message}`; });
+      w.once('exit', (code) => { this.dead ??= `kernel worker ${ith} exited (code ${code})`; });
       this.workers.push(w);
     }
-    for (const e of exits) e.catch(() => { /* reported through `dead` at the next dispatch */ });
     // Ready when every worker has counted itself in.
     const deadline = Date.now() + STALL_MS;
     while (Atomics.load(this.ctrl, CTRL.PENDING) !== 0) {

@@ -12,6 +12,7 @@
 //   hn[l]    (T, B, H)   GRU: W_hn h + b_hn;   yd[l] (T, B, H) output after dropout
 
 import type { Engine, FloatArray, OptimizerSpec, TokenArray } from '../engine.js';
+import { countTargets } from '../count-targets.js';
 import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
 import { buildLayout } from '../../model/layout.js';
 import { RuntimeError, UsageError } from '../../errors.js';
@@ -206,18 +207,12 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     return total;
   }
 
-  function countTargets(y: Int32Array): number {
-    let n = 0;
-    for (let k = 0; k < TB; k++) if (y[k]! >= 0) n++;
-    return n;
-  }
-
   return {
     cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
-      lastCount = countTargets(y);
+      lastCount = countTargets(y, TB);
       yBuf.set(y);
       pack();
       forward(x);
@@ -230,7 +225,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     },
     forwardLoss(x, y) {
       dropoutOn = false;
-      lastCount = countTargets(y);
+      lastCount = countTargets(y, TB);
       yBuf.set(y);
       if (dirty) pack();
       forward(x);
