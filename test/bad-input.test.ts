@@ -66,7 +66,9 @@ describe('bad input to rnn train', () => {
       ['train', corpus, '--seq-len', '0'], ['train', corpus, '--lr', '-0.1'], ['train', corpus, '--dropout', '-0.1'],
       ['train', corpus, '--val-fraction', '0.9'], ['train', corpus, '--steps', 'many'], ['train', corpus, '--time', '10x'],
       ['train', corpus, '--cell', 'transformer'], ['sample', 'x.json', '--temperature', '-1'], ['sample', 'x.json', '--top-k', '-2'],
-      ['sample', 'x.json', '--top-p', '0'], ['sample', 'x.json', '--count', '0'], ['eval', 'x.json', corpus, '--unknown', 'ignore'],
+      ['sample', 'x.json', '--top-k', '0'], ['sample', 'x.json', '--top-p', '0'], ['train', corpus, '--layers', '0'],
+      ['train', corpus, '--dropout', '1'], ['train', corpus, '--lr', '0'], ['train', corpus, '--patience', '-1'],
+      ['train', corpus, '--dropout-mode', 'locked'], ['eval', 'x.json', corpus, '--threads', '0'], ['sample', 'x.json', '--count', '0'], ['eval', 'x.json', corpus, '--unknown', 'ignore'],
     ];
     for (const args of cases) {
       const r = rnn(args);

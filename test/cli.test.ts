@@ -50,7 +50,9 @@ describe('rnn CLI', () => {
     expect(typeof summary.bestValLoss).toBe('number');
     expect(summary.bestValBitsPerChar).toBeCloseTo((summary.bestValLoss as number) / Math.LN2, 12);
     const metrics = readFileSync(summary.metrics as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(metrics.length).toBe(12); // one row every 10 steps
+    // a row every 10 steps and at every validation (every 120/10 = 12 steps): 12 + 10 − 2 shared (60, 120)
+    expect(metrics.length).toBe(20);
+    expect(metrics.filter((m) => m.valLoss !== null).map((m) => m.step)).toEqual([12, 24, 36, 48, 60, 72, 84, 96, 108, 120]);
     expect(metrics.at(-1).step).toBe(120);
   });
 

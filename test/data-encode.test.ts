@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { docSetFromStrings } from '../src/data/documents.js';
+import { docSetFromStrings, splitDocuments } from '../src/data/documents.js';
 import { decodeTokens, encodeDocuments } from '../src/data/encode.js';
-import type { Vocab } from '../src/data/vocab.js';
+import { encodeCorpusStream } from '../src/data/encode-corpus.js';
+import { buildVocab, type Vocab } from '../src/data/vocab.js';
 import { DataError } from '../src/errors.js';
 
 // ids: EOS 0, '\n' 1, ' ' 2, 'a' 3, 'b' 4, 'c' 5, '🙂' 6
@@ -20,7 +21,7 @@ describe('encodeDocuments', () => {
     expect(out.chars).toBe(8);
     expect(out.docs).toBe(3);
     expect(out.skipped).toBe(0);
-    expect(out.tokens).toBeInstanceOf(Uint16Array);
+    expect(out.tokens).toBeInstanceOf(Uint8Array); // V = 7 fits in a byte
   });
 
   it('encodes an emoji as one token', () => {
@@ -70,9 +71,15 @@ describe('encodeDocuments', () => {
     expect(out.tokens.length).toBe(1 + out.chars + out.docs);
   });
 
-  it('uses Uint16Array up to V = 65536 and Uint32Array above', () => {
+  it('uses Uint8Array up to V = 256, Uint16Array up to V = 65536 and Uint32Array above', () => {
     // the property: the narrowest array that holds every id
     const cps = (n: number): number[] => Array.from({ length: n }, (_, i) => 0x20000 + i);
+    const byte = encodeDocuments(docSetFromStrings([String.fromCodePoint(0x20000 + 254)]), { codePoints: cps(255) }, { unknown: 'error' });
+    expect(byte.tokens).toBeInstanceOf(Uint8Array);
+    expect(Array.from(byte.tokens)).toEqual([0, 255, 0]);
+    const two = encodeDocuments(docSetFromStrings([String.fromCodePoint(0x20000 + 255)]), { codePoints: cps(256) }, { unknown: 'error' });
+    expect(two.tokens).toBeInstanceOf(Uint16Array);
+    expect(Array.from(two.tokens)).toEqual([0, 256, 0]);
     const small = encodeDocuments(docSetFromStrings([String.fromCodePoint(0x20000 + 65534)]), { codePoints: cps(65535) }, { unknown: 'error' });
     expect(small.tokens).toBeInstanceOf(Uint16Array);
     expect(Array.from(small.tokens)).toEqual([0, 65535, 0]);
@@ -109,5 +116,39 @@ describe('decodeTokens', () => {
     expect(() => decodeTokens([7], vocab)).toThrow(RangeError);
     expect(() => decodeTokens([-1], vocab)).toThrow(RangeError);
     expect(() => decodeTokens([1.5], vocab)).toThrow(RangeError);
+  });
+});
+
+describe('encodeCorpusStream (the training path: documents cut on the fly, no range arrays)', () => {
+  // The same corpora through the two paths: documents as ranges then encodeDocuments (the eval
+  // path, tested above) and the streaming encoder must give the same tokens, vocabulary and counts.
+  const corpora: [string, string[]][] = [
+    ['one file of lines, blank lines and a CRLF', ['alpha\n\nbeta  \r\n   \ngamma🙂\n']],
+    ['paragraphs over two files', ['p1 l1\np1 l2\n\n\np2\n', '\n\nq1\n\nq2 l1\nq2 l2']],
+    ['a file that is only whitespace between two', ['x\n', ' \n\t\n', 'y🙂z']],
+  ];
+  for (const [what, texts] of corpora) {
+    for (const rule of ['line', 'blank', 'file', 'none'] as const) {
+      it(`${what}, --doc-split ${rule}`, () => {
+        const sources = texts.map((text, i) => ({ name: `f${i}.txt`, text }));
+        const docs = splitDocuments(sources, rule);
+        const want = encodeDocuments(docs, buildVocab(docs, 100), { unknown: 'error' });
+        const got = encodeCorpusStream(texts, rule, { maxVocab: 100 });
+        expect(got.vocab).toEqual(buildVocab(docs, 100));
+        expect(Array.from(got.tokens)).toEqual(Array.from(want.tokens));
+        expect([got.docs, got.chars]).toEqual([want.docs, want.chars]);
+        expect(got.tokens.length).toBe(got.tokens.buffer.byteLength / got.tokens.BYTES_PER_ELEMENT); // exact size, no slack
+      });
+    }
+  }
+
+  it('refuses a corpus of only whitespace, and characters outside a given vocabulary (listing them)', () => {
+    expect(errorOf(() => encodeCorpusStream([' \n\n'], 'line', { maxVocab: 100 })).message).toContain('no documents');
+    expect(errorOf(() => encodeCorpusStream([' \n\n'], 'none', { maxVocab: 100 })).message).toContain('no documents');
+    expect(errorOf(() => encodeCorpusStream(['abd\nd'], 'line', { vocab, maxVocab: 100 })).message).toContain("'d' ×2");
+  });
+
+  it('refuses more distinct characters than maxVocab, with the count', () => {
+    expect(errorOf(() => encodeCorpusStream(['abcdef'], 'none', { maxVocab: 5 })).message).toContain('6 distinct characters');
   });
 });

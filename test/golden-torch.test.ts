@@ -10,12 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import type { CellType } from '../src/model/config.js';
 
+interface OptimizerFixture { lr: number; betas: [number, number]; eps: number; clip: number; steps: { loss: number; gradNorm: number; params: Named[] }[] }
 interface Named { name: string; shape?: number[]; data: number[] }
 interface Fixture {
   cell: CellType; V: number; H: number; L: number; T: number; B: number;
   params: Named[]; x: number[][]; y: number[][]; h0: number[]; c0?: number[];
   logits: number[]; loss: number; hT: number[]; cT?: number[]; grads: Named[]; dh0: number[]; dc0?: number[];
-  adam: { lr: number; betas: [number, number]; eps: number; clip: number; steps: { loss: number; gradNorm: number; params: Named[] }[] };
+  adam: OptimizerFixture;
+  adamw: OptimizerFixture & { weightDecay: number };
 }
 
 const load = (cell: string): Fixture => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'torch', `${cell}.json`), 'utf8'));
@@ -74,21 +76,24 @@ describe('golden tests against PyTorch', () => {
       if (f.dc0) expect(rel(stateSlice(e.dState, f, 1), f.dc0)).toBeLessThan(1e-10);
     });
 
-    it(`${cell}: three clipped Adam steps land on PyTorch's parameters`, () => {
-      const { e, x, y } = setup(f);
-      const { lr, betas, eps, clip } = f.adam;
-      f.adam.steps.forEach((step, s) => {
-        setState(e.state, f);
-        const loss = e.forwardBackward(x, y);
-        expect(Math.abs(loss - step.loss) / step.loss).toBeLessThan(1e-10);
-        const norm = Math.sqrt(e.gradNormSq());
-        expect(Math.abs(norm - step.gradNorm) / step.gradNorm).toBeLessThan(1e-10);
-        if (norm > clip) e.scaleGrads(clip / (norm + 1e-6)); // torch.nn.utils.clip_grad_norm_
-        e.optimizerStep({ kind: 'adam', beta1: betas[0], beta2: betas[1], eps, weightDecay: 0 }, lr, s + 1);
-        e.layout.tensors.forEach((t, i) => {
-          expect(rel(e.params.subarray(t.offset, t.offset + t.size), step.params[i]!.data), `${t.name} after step ${s + 1}`).toBeLessThan(1e-9);
+    for (const kind of ['adam', 'adamw'] as const) {
+      it(`${cell}: three clipped ${kind === 'adam' ? 'Adam' : 'AdamW (weight decay 0.1)'} steps land on PyTorch's parameters`, () => {
+        const { e, x, y } = setup(f);
+        const { lr, betas, eps, clip, steps } = f[kind];
+        const weightDecay = kind === 'adamw' ? f.adamw.weightDecay : 0;
+        steps.forEach((step, s) => {
+          setState(e.state, f);
+          const loss = e.forwardBackward(x, y);
+          expect(Math.abs(loss - step.loss) / step.loss).toBeLessThan(1e-10);
+          const norm = Math.sqrt(e.gradNormSq());
+          expect(Math.abs(norm - step.gradNorm) / step.gradNorm).toBeLessThan(1e-10);
+          if (norm > clip) e.scaleGrads(clip / (norm + 1e-6)); // torch.nn.utils.clip_grad_norm_
+          e.optimizerStep({ kind: 'adam', beta1: betas[0], beta2: betas[1], eps, weightDecay }, lr, s + 1);
+          e.layout.tensors.forEach((t, i) => {
+            expect(rel(e.params.subarray(t.offset, t.offset + t.size), step.params[i]!.data), `${t.name} after step ${s + 1}`).toBeLessThan(1e-9);
+          });
         });
       });
-    });
+    }
   }
 });

@@ -3,6 +3,8 @@
 // gradient with respect to the carried initial state. Central differences with h = 1e-5 have an
 // error around 1e-10 here, far below the 1e-6 relative tolerance.
 
+import type { DropoutMode } from '../src/checkpoint/types.js';
+import { maskSpec } from '../src/train/dropout.js';
 import { describe, expect, it } from 'vitest';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import type { CellType } from '../src/model/config.js';
@@ -26,12 +28,22 @@ function lossAt(e: Engine, x: Int32Array, y: Int32Array, state0: Float64Array): 
   return e.forwardBackward(x, y);
 }
 
-function check(cell: CellType, layers: number, dropout: number): void {
+function check(cell: CellType, layers: number, dropout: number, mode: DropoutMode = 'standard'): void {
   const V = 5, H = 3, B = 2, T = 3;
   const e = createRefEngine({ cell, layers, hidden: H, vocabSize: V, dropout }, B, T, { dtype: 'f64' });
   fillParams(e);
   fillState(e);
-  if (dropout > 0) for (let k = 0; k < e.masks.length; k++) e.masks[k] = (k * 7) % 3 === 0 ? 0 : 1 / (1 - dropout);
+  if (dropout > 0 && mode === 'standard') for (let k = 0; k < e.masks.length; k++) e.masks[k] = (k * 7) % 3 === 0 ? 0 : 1 / (1 - dropout);
+  if (mode === 'variational') {
+    // The engine's own fill, from fixed keys: one (B, H) mask per layer, repeated over the T steps.
+    e.fillMasks(maskSpec([11, 12], 0, dropout, 'variational'));
+    const BH = B * H;
+    for (let l = 0; l < layers; l++) {
+      const first = Array.from(e.masks.subarray(l * T * BH, l * T * BH + BH));
+      expect(first.some((v) => v === 0) && first.some((v) => v !== 0), 'the fixed mask drops some units and keeps others').toBe(true);
+      for (let t = 1; t < T; t++) expect(Array.from(e.masks.subarray((l * T + t) * BH, (l * T + t + 1) * BH))).toEqual(first);
+    }
+  }
   const { x, y } = tokens(T, B, V);
   const state0 = Float64Array.from(e.state);
   lossAt(e, x, y, state0);
@@ -68,5 +80,6 @@ describe('float64 gradient check of the reference kernels', () => {
     it(`${cell}: one layer, every parameter and the initial state`, () => check(cell, 1, 0));
     it(`${cell}: two layers, every parameter and the initial state`, () => check(cell, 2, 0));
     it(`${cell}: two layers with a fixed dropout mask`, () => check(cell, 2, 0.25));
+    it(`${cell}: two layers with a fixed variational dropout mask (the same at every step)`, () => check(cell, 2, 0.4, 'variational'));
   }
 });

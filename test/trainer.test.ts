@@ -29,3 +29,44 @@ describe('training cursor', () => {
     expect(norms[2]).toBeGreaterThan(0);
   });
 });
+
+describe('early stopping (--patience)', () => {
+  /** A run of `steps` steps evaluating every step; val losses come from `vals` (the eval engine's
+   *  forwardLoss is replaced), so when the best one falls is known in advance. */
+  async function run(vals: number[], patience: number, steps = vals.length) {
+    const train = Uint16Array.from({ length: 65 }, (_, k) => (k * 3) % 5);
+    const cfg = { cell: 'gru' as const, layers: 1, hidden: 4, vocabSize: 5, dropout: 0 };
+    const engine = createRefEngine(cfg, 2, 4);
+    initParams(engine.params, cfg, createRng(3).next);
+    const evalEngine = createRefEngine(cfg, 1, 4);
+    // Each validation (evaluateTokens) starts with resetState, then sums forwardLoss over the
+    // windows; the mock makes every target of validation k cost vals[k] nats.
+    let k = -1;
+    const reset = evalEngine.resetState.bind(evalEngine), forward = evalEngine.forwardLoss.bind(evalEngine);
+    evalEngine.resetState = () => { reset(); k++; };
+    evalEngine.forwardLoss = (x, y) => { forward(x, y); return evalEngine.lastCount * vals[k]!; };
+    const saves: string[] = [];
+    const r = await runTraining({
+      engine, evalEngine, train, val: Uint16Array.of(0, 1, 2, 3, 4, 0), cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+      settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps, evalEvery: 1, saveEvery: 1, patience },
+      hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`) },
+    });
+    return { r, saves };
+  }
+
+  it('stops after `patience` evaluations without a new best, saving last.json there; best stays at the best step', async () => {
+    // best at step 2 (1.0); steps 3, 4, 5 do not beat it (1.0 again is not better) → stop at step 5
+    const { r, saves } = await run([2, 1, 1.5, 1, 1.2, 0.5, 0.4], 3);
+    expect(r.reason).toBe('patience');
+    expect(r.cursor.step).toBe(5);
+    expect([r.cursor.bestStep, r.cursor.bestValLoss]).toEqual([2, 1]);
+    expect(saves.filter((s) => s.startsWith('best'))).toEqual(['best@1', 'best@2']);
+    expect(saves[saves.length - 1]).toBe('last@5');
+  });
+
+  it('runs to the end when validation keeps improving, and never stops with patience 0', async () => {
+    expect((await run([5, 4, 3, 2, 1], 2)).r.reason).toBe('steps');
+    const never = await run([1, 2, 3, 4, 5, 6], 0);
+    expect([never.r.reason, never.r.cursor.step]).toEqual(['steps', 6]);
+  });
+});

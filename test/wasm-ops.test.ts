@@ -30,6 +30,7 @@ import { rnnBackward, rnnForward } from '../src/kernels/ref/rnn-cell.js';
 import { embedBackward, embedForward } from '../src/kernels/ref/embedding.js';
 import { softmaxXent } from '../src/kernels/ref/softmax-xent.js';
 import { adamUpdate, rmspropUpdate, scaleInPlace, sgdUpdate, sumSquares } from '../src/kernels/ref/optim.js';
+import { fillMasks, type MaskSpec } from '../src/kernels/ref/dropout-mask.js';
 
 const TOL = 1e-5;
 const THREADS = [1, 2, 3] as const;
@@ -479,6 +480,27 @@ for (const build of BUILDS) {
           everyPool('scale', () => { a.v.set(A); }, (p) => p.run(OP.scale, n, a.ptr, s), [a.region]);
           close('scale', 'p', a.v, scaled);
         });
+      }
+    });
+
+    describe('dropoutMask', () => {
+      // Integer hashing: the op must equal the reference (src/kernels/ref/dropout-mask.ts) bit for
+      // bit, in both modes, on row lengths with SIMD tails and keys with the top bit set.
+      const cases: [number, number, number, number][] = [[1, 1, 1, 0.5], [2, 3, 7, 0.25], [6, 3, 33, 0.1], [4, 4, 130, 0.9]];
+      for (const [L, T, C, p] of cases) {
+        for (const variational of [false, true]) {
+          it(`L=${L} T=${T} C=${C} p=${p}${variational ? ' variational' : ''}: equals the reference`, () => {
+            const spec: MaskSpec = { a: 0x9e3779b9 + L, b: 0xdeadbeef - C, thr: Math.round(p * 2 ** 32), keep: 1 / (1 - p), variational };
+            const R = L * T;
+            const want = new Float32Array(R * C);
+            fillMasks(want, R, C, T, spec);
+            const heap = new Heap(buf);
+            const m = heap.f32(R * C);
+            everyPool('dropoutMask', () => { m.v.fill(7); },
+              (pl) => pl.run(OP.dropoutMask, R, C, T, variational ? 1 : 0, m.ptr, spec.a, spec.b, spec.thr, spec.keep), [m.region]);
+            expect(sameBytes(new Uint8Array(m.v.buffer, m.v.byteOffset, m.v.byteLength), new Uint8Array(want.buffer))).toBe(true);
+          });
+        }
       }
     });
 

@@ -50,7 +50,17 @@ export interface TrainSettings {
   evalEvery: number;
   saveEvery: number;
   valFraction: number;
+  /** standard: a fresh dropout mask at every time step; variational: one mask per window, shared
+   *  by its time steps (Gal & Ghahramani). Absent in checkpoints older than 0.x: standard. */
+  dropoutMode: DropoutMode;
+  /** Stop after this many evaluations without a new best validation loss; 0 = never. */
+  patience: number;
+  /** The run as explicit `rnn train` flags (a --time budget resolved to --steps): repeating them
+   *  repeats the run exactly on any machine. Absent in older checkpoints. */
+  flags?: string;
 }
+
+export type DropoutMode = 'standard' | 'variational';
 
 export interface TrainingState {
   /** Optimizer steps completed. */

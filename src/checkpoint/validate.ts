@@ -17,6 +17,7 @@ type Obj = Record<string, unknown>;
 const DOC_SPLITS = ['line', 'blank', 'file', 'none'] as const;
 const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
 const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+const DROPOUT_MODES = ['standard', 'variational'] as const;
 /** Optimizer moment buffers in the checkpoint (Adam m and v; SGD and RMSprop use one or both). */
 const MOMENT_COUNT = 2;
 
@@ -139,6 +140,10 @@ function checkSettings(v: unknown): TrainSettings {
     beta2: num(s.beta2, f('beta2'), 0, 1), eps: num(s.eps, f('eps'), 0), weightDecay: num(s.weightDecay, f('weightDecay'), 0),
     clip: num(s.clip, f('clip'), 0), steps: int(s.steps, f('steps')), seed: int(s.seed, f('seed'), 0, 0xffffffff),
     evalEvery: int(s.evalEvery, f('evalEvery')), saveEvery: int(s.saveEvery, f('saveEvery')), valFraction: num(s.valFraction, f('valFraction'), 0, 1),
+    // Added after the first checkpoints were written: absent means the behaviour of that time.
+    dropoutMode: s.dropoutMode === undefined ? 'standard' : oneOf(s.dropoutMode, f('dropoutMode'), DROPOUT_MODES),
+    patience: s.patience === undefined ? 0 : int(s.patience, f('patience')),
+    ...(s.flags === undefined ? {} : { flags: str(s.flags, f('flags')) }),
   };
 }
 

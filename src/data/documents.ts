@@ -53,73 +53,61 @@ export function docSetFromStrings(docs: readonly string[]): DocSet {
 export function splitDocuments(sources: readonly Source[], rule: DocSplit): DocSet {
   const texts = sources.map((s) => s.text);
   let set: DocSet;
-  switch (rule) {
-    case 'line': set = splitLines(texts); break;
-    case 'blank': set = splitParagraphs(texts); break;
-    case 'file': set = splitFiles(texts); break;
-    case 'none': set = joinAll(texts); break;
+  if (rule === 'none') set = joinAll(texts);
+  else {
+    const list = createRangeList(rule === 'file' ? texts.length : 1024);
+    forEachDocument(texts, rule, (s, a, b) => list.push(s, a, b));
+    set = list.finish(texts);
   }
-  if (set.count === 0) {
-    throw new DataError('corpus has no documents: it is empty or only whitespace', 'give at least one file with some text in it');
-  }
+  if (set.count === 0) throw noDocuments();
   return set;
 }
 
-function splitLines(texts: readonly string[]): DocSet {
-  const list = createRangeList(1024);
-  texts.forEach((text, s) => {
-    for (let a = 0; a < text.length;) {
-      const nl = text.indexOf('\n', a);
-      const b = nl < 0 ? text.length : nl;
-      if (!isBlankRange(text, a, b)) list.push(s, a, b);
-      a = b + 1;
-    }
-  });
-  return list.finish(texts);
-}
+export const noDocuments = (): DataError =>
+  new DataError('corpus has no documents: it is empty or only whitespace', 'give at least one file with some text in it');
 
-function splitParagraphs(texts: readonly string[]): DocSet {
-  const list = createRangeList(1024);
-  texts.forEach((text, s) => {
-    let paraStart = -1, paraEnd = -1;
-    for (let a = 0; a < text.length;) {
-      const nl = text.indexOf('\n', a);
-      const b = nl < 0 ? text.length : nl;
-      if (isBlankRange(text, a, b)) {
-        if (paraStart >= 0) list.push(s, paraStart, paraEnd);
-        paraStart = -1;
-      } else {
-        if (paraStart < 0) paraStart = a;
-        paraEnd = b;
-      }
-      a = b + 1;
-    }
-    if (paraStart >= 0) list.push(s, paraStart, paraEnd);
-  });
-  return list.finish(texts);
-}
-
-function splitFiles(texts: readonly string[]): DocSet {
-  const list = createRangeList(texts.length);
-  texts.forEach((text, s) => {
-    let b = text.length;
-    while (b > 0 && text.charCodeAt(b - 1) === 0x0a) b--;
-    if (!isBlankRange(text, 0, b)) list.push(s, 0, b);
-  });
-  return list.finish(texts);
-}
-
-function joinAll(texts: readonly string[]): DocSet {
-  let joined: string;
-  try {
-    joined = texts.length === 1 ? texts[0]! : texts.join('');
-  } catch (err) {
-    throw new DataError(`the corpus is too large to hold as one stream (${err instanceof Error ? err.message : String(err)})`,
-      'use --doc-split file or line, which keep the files apart');
+/** Call `emit(text, start, end)` for each document `rule` cuts from `texts`, in order, without
+ *  storing them (the 'none' rule, whose one document spans files, is left to the caller). */
+export function forEachDocument(texts: readonly string[], rule: Exclude<DocSplit, 'none'>, emit: (text: number, start: number, end: number) => void): void {
+  switch (rule) {
+    case 'line': texts.forEach((t, s) => splitLines(t, s, emit)); break;
+    case 'blank': texts.forEach((t, s) => splitParagraphs(t, s, emit)); break;
+    case 'file': texts.forEach((t, s) => splitFile(t, s, emit)); break;
   }
-  const list = createRangeList(1);
-  if (!isBlankRange(joined, 0, joined.length)) list.push(0, 0, joined.length);
-  return list.finish([joined]);
+}
+
+type Emit = (text: number, start: number, end: number) => void;
+
+function splitLines(text: string, s: number, emit: Emit): void {
+  for (let a = 0; a < text.length;) {
+    const nl = text.indexOf('\n', a);
+    const b = nl < 0 ? text.length : nl;
+    if (!isBlankRange(text, a, b)) emit(s, a, b);
+    a = b + 1;
+  }
+}
+
+function splitParagraphs(text: string, s: number, emit: Emit): void {
+  let paraStart = -1, paraEnd = -1;
+  for (let a = 0; a < text.length;) {
+    const nl = text.indexOf('\n', a);
+    const b = nl < 0 ? text.length : nl;
+    if (isBlankRange(text, a, b)) {
+      if (paraStart >= 0) emit(s, paraStart, paraEnd);
+      paraStart = -1;
+    } else {
+      if (paraStart < 0) paraStart = a;
+      paraEnd = b;
+    }
+    a = b + 1;
+  }
+  if (paraStart >= 0) emit(s, paraStart, paraEnd);
+}
+
+function splitFile(text: string, s: number, emit: Emit): void {
+  let b = text.length;
+  while (b > 0 && text.charCodeAt(b - 1) === 0x0a) b--;
+  if (!isBlankRange(text, 0, b)) emit(s, 0, b);
 }
 
 export interface RangeList {
@@ -148,4 +136,17 @@ export function createRangeList(capacity: number): RangeList {
       texts, count, source: source.subarray(0, count), start: start.subarray(0, count), end: end.subarray(0, count),
     }),
   };
+}
+
+function joinAll(texts: readonly string[]): DocSet {
+  let joined: string;
+  try {
+    joined = texts.length === 1 ? texts[0]! : texts.join('');
+  } catch (err) {
+    throw new DataError(`the corpus is too large to hold as one stream (${err instanceof Error ? err.message : String(err)})`,
+      'use --doc-split file or line, which keep the files apart');
+  }
+  const list = createRangeList(1);
+  if (!isBlankRange(joined, 0, joined.length)) list.push(0, 0, joined.length);
+  return list.finish([joined]);
 }

@@ -7,7 +7,7 @@
 import { DataError } from '../errors.js';
 import { totalChars, type DocSet } from './documents.js';
 import { printableChar } from './printable-char.js';
-import { createLookup, EOS_ID, vocabSize, type Vocab } from './vocab.js';
+import { createLookup, EOS_ID, newTokens, vocabSize, type Tokens, type Vocab, type VocabLookup } from './vocab.js';
 
 export type UnknownPolicy = 'error' | 'skip';
 
@@ -17,9 +17,9 @@ export interface EncodeOptions {
 }
 
 export interface EncodedDocs {
-  /** 1 + chars + docs ids (empty when there are no documents); Uint16Array when V <= 65536.
+  /** 1 + chars + docs ids (empty when there are no documents); one byte per id when V ≤ 256.
    *  May be a view on a slightly longer buffer when characters were skipped. */
-  tokens: Uint16Array | Uint32Array;
+  tokens: Tokens;
   /** Code points encoded (EOS and skipped characters not counted). */
   chars: number;
   docs: number;
@@ -31,34 +31,46 @@ export interface EncodedDocs {
 const UNKNOWN_SHOWN = 10;
 
 export function encodeDocuments(docs: DocSet, vocab: Vocab, opts: EncodeOptions): EncodedDocs {
-  if (docs.count === 0) return { tokens: new Uint16Array(0), chars: 0, docs: 0, skipped: 0 };
-  const { bmp, astral } = createLookup(vocab);
+  if (docs.count === 0) return { tokens: new Uint8Array(0), chars: 0, docs: 0, skipped: 0 };
+  const lookup = createLookup(vocab);
   const bound = 1 + totalChars(docs) + docs.count;
-  const tokens = vocabSize(vocab) <= 0x10000 ? new Uint16Array(bound) : new Uint32Array(bound);
+  const tokens = newTokens(vocabSize(vocab), bound);
   const unknown = new Map<number, number>();
   let k = 0;
   tokens[k++] = EOS_ID;
   for (let d = 0; d < docs.count; d++) {
-    const text = docs.texts[docs.source[d]!]!;
-    const end = docs.end[d]!;
-    for (let i = docs.start[d]!; i < end; i++) {
-      let cp = text.charCodeAt(i);
-      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < end) {
-        const lo = text.charCodeAt(i + 1);
-        if (lo >= 0xdc00 && lo <= 0xdfff) { cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000; i++; }
-      }
-      const id = cp < 0x10000 ? bmp[cp]! : astral.get(cp) ?? -1;
-      if (id >= 0) tokens[k++] = id;
-      else unknown.set(cp, (unknown.get(cp) ?? 0) + 1);
-    }
+    k = encodeRange(docs.texts[docs.source[d]!]!, docs.start[d]!, docs.end[d]!, lookup, tokens, k, unknown);
     tokens[k++] = EOS_ID;
   }
-  let skipped = 0;
-  for (const n of unknown.values()) skipped += n;
-  if (skipped > 0 && opts.unknown === 'error') throw unknownError(unknown);
+  const skipped = checkUnknown(unknown, opts.unknown);
   // A view when the slack is small, a copy when many characters were skipped.
   const exact = k === bound ? tokens : bound - k <= bound >> 4 ? tokens.subarray(0, k) : tokens.slice(0, k);
   return { tokens: exact, chars: k - 1 - docs.count, docs: docs.count, skipped };
+}
+
+/** Encode text[start, end) into tokens from index k; returns the next index. Code points outside
+ *  the vocabulary are counted in `unknown` and skipped. */
+export function encodeRange(text: string, start: number, end: number, lookup: VocabLookup, tokens: Tokens, k: number, unknown: Map<number, number>): number {
+  const { bmp, astral } = lookup;
+  for (let i = start; i < end; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < end) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) { cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000; i++; }
+    }
+    const id = cp < 0x10000 ? bmp[cp]! : astral.get(cp) ?? -1;
+    if (id >= 0) tokens[k++] = id;
+    else unknown.set(cp, (unknown.get(cp) ?? 0) + 1);
+  }
+  return k;
+}
+
+/** Characters skipped as unknown; with policy 'error', a DataError listing them when there are any. */
+export function checkUnknown(unknown: Map<number, number>, policy: UnknownPolicy): number {
+  let skipped = 0;
+  for (const n of unknown.values()) skipped += n;
+  if (skipped > 0 && policy === 'error') throw unknownError(unknown);
+  return skipped;
 }
 
 function unknownError(unknown: Map<number, number>): DataError {

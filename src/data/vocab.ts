@@ -12,6 +12,20 @@ export interface Vocab {
   codePoints: number[];
 }
 
+/** A token stream: one byte per token when the vocabulary fits (most corpora: V ≤ 256), else two,
+ *  else four. */
+export type Tokens = Uint8Array | Uint16Array | Uint32Array;
+
+/** A zeroed token array of length n for a vocabulary of V tokens (EOS included). */
+export function newTokens(V: number, n: number): Tokens {
+  return V <= 0x100 ? new Uint8Array(n) : V <= 0x10000 ? new Uint16Array(n) : new Uint32Array(n);
+}
+
+/** A zeroed token array of length n of the same element type as `like`. */
+export function tokensLike(like: Tokens, n: number): Tokens {
+  return like instanceof Uint8Array ? new Uint8Array(n) : like instanceof Uint16Array ? new Uint16Array(n) : new Uint32Array(n);
+}
+
 /** V: vocabulary size, EOS included. */
 export function vocabSize(vocab: Vocab): number {
   return vocab.codePoints.length + 1;
@@ -20,23 +34,34 @@ export function vocabSize(vocab: Vocab): number {
 /** The vocabulary of `docs`. Throws DataError when there are more than `maxVocab` distinct
  *  characters (EOS not counted). */
 export function buildVocab(docs: DocSet, maxVocab: number): Vocab {
-  const seen = new Uint8Array(0x110000);
-  for (let d = 0; d < docs.count; d++) {
-    const text = docs.texts[docs.source[d]!]!;
-    const end = docs.end[d]!;
-    for (let i = docs.start[d]!; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
-        const lo = text.charCodeAt(i + 1);
-        if (lo >= 0xdc00 && lo <= 0xdfff) {
-          seen[((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000] = 1;
-          i++;
-          continue;
-        }
+  const seen = newSeenTable();
+  for (let d = 0; d < docs.count; d++) markCodePoints(docs.texts[docs.source[d]!]!, docs.start[d]!, docs.end[d]!, seen);
+  return vocabFromSeen(seen, maxVocab);
+}
+
+/** A mark per code point, for markCodePoints. */
+export const newSeenTable = (): Uint8Array => new Uint8Array(0x110000);
+
+/** Mark the code points of text[start, end) in `seen`; returns how many there were. */
+export function markCodePoints(text: string, start: number, end: number, seen: Uint8Array): number {
+  let n = 0;
+  for (let i = start; i < end; i++, n++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        seen[((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000] = 1;
+        i++;
+        continue;
       }
-      seen[c] = 1;
     }
+    seen[c] = 1;
   }
+  return n;
+}
+
+/** The vocabulary of the marked code points; DataError above `maxVocab` of them. */
+export function vocabFromSeen(seen: Uint8Array, maxVocab: number): Vocab {
   const codePoints: number[] = [];
   for (let cp = 0; cp < seen.length; cp++) if (seen[cp] === 1) codePoints.push(cp);
   if (codePoints.length > maxVocab) {

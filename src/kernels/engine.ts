@@ -9,11 +9,12 @@
 //   state              (L, S, B, H), S = 2 for LSTM (s = 0: h, s = 1: c), 1 otherwise
 //   logits             (T, B, V) after a forward pass
 
+import type { MaskSpec } from './ref/dropout-mask.js';
 import type { ModelConfig } from '../model/config.js';
 import type { ParamLayout } from '../model/layout.js';
 
 export type FloatArray = Float32Array | Float64Array;
-export type TokenArray = Uint16Array | Uint32Array | Int32Array;
+export type TokenArray = Uint8Array | Uint16Array | Uint32Array | Int32Array;
 
 export interface OptimizerSpec {
   kind: 'adam' | 'sgd' | 'rmsprop';
@@ -42,8 +43,11 @@ export interface Engine {
   readonly rowLoss: Float64Array;
   /** Optimizer moment buffers, each in the param layout: adam [m, v], rmsprop [sq], sgd [momentum]. */
   readonly moments: FloatArray[];
-  /** Dropout masks (L, T, B, H): 0 or 1/(1-p), set by fillDropoutMasks before a training pass. */
+  /** Dropout masks (L, T, B, H): 0 or 1/(1-p), set by fillMasks (or directly, in tests) before a
+   *  training pass. */
   readonly masks: FloatArray;
+  /** Fill `masks` from a step's hash keys (src/kernels/ref/dropout-mask.ts). No-op without dropout. */
+  fillMasks(spec: MaskSpec): void;
 
   /** Training pass over one window: zero grads, forward with dropout masks (when dropout > 0),
    *  loss = mean cross-entropy over valid targets, backward. Advances `state`. Returns the loss

@@ -21,6 +21,8 @@ export const DEFAULT_TRAIN: Omit<TrainSettings, 'steps'> = {
   evalEvery: 0,       // 0 = about ten evaluations per run
   saveEvery: 0,       // 0 = save whenever validation runs
   valFraction: 0.05,
+  dropoutMode: 'standard',
+  patience: 0,        // 0 = run the whole budget; best.json keeps the best validation anyway
 };
 
 /** The step budget when no --steps, --epochs or --time is given: under a minute for the default

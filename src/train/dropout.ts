@@ -1,12 +1,24 @@
-// Inverted dropout masks, drawn on the main thread from the run's seeded RNG in a fixed order, so
-// the masks (and thus the run) do not depend on the backend or the thread count.
+// The run's dropout masks: step s's masks are a hash of (the run's two dropout keys, s, entry), so a
+// resumed run needs only the step to draw the same masks, and every backend and thread count draws
+// the same ones (src/kernels/ref/dropout-mask.ts has the hash; the WASM kernel fills in parallel).
 
-import type { Engine } from '../kernels/engine.js';
+import type { DropoutMode } from '../checkpoint/types.js';
+import { mix32, type MaskSpec } from '../kernels/ref/dropout-mask.js';
 import type { Rng } from '../rng.js';
 
-/** masks (L, T, B, H): 0 with probability p, else 1/(1-p). */
-export function fillDropoutMasks(engine: Engine, p: number, rng: Rng): void {
-  const m = engine.masks;
-  const keep = 1 / (1 - p);
-  for (let k = 0; k < m.length; k++) m[k] = rng.next() < p ? 0 : keep;
+/** The run's two dropout keys: the first two draws of its dropout RNG, whose state the checkpoint
+ *  keeps unchanged for the whole run. */
+export function dropoutKeys(rng: Rng): [number, number] {
+  return [rng.nextU32(), rng.nextU32()];
+}
+
+/** The mask spec of step `step` (0-based: the step being trained) for dropout probability p. */
+export function maskSpec(keys: readonly [number, number], step: number, p: number, mode: DropoutMode): MaskSpec {
+  return {
+    a: mix32((keys[0] ^ mix32(step >>> 0)) >>> 0),
+    b: mix32((keys[1] + Math.imul(step >>> 0, 0x9e3779b9)) >>> 0),
+    thr: Math.min(4294967295, Math.round(p * 4294967296)),
+    keep: 1 / (1 - p),
+    variational: mode === 'variational',
+  };
 }

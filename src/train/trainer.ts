@@ -5,8 +5,8 @@
 import type { Engine, OptimizerSpec, TokenArray } from '../kernels/engine.js';
 import type { MetricRow, TrainSettings } from '../checkpoint/types.js';
 import { RuntimeError } from '../errors.js';
-import { rngFromState, type Rng } from '../rng.js';
-import { fillDropoutMasks } from './dropout.js';
+import { rngFromState } from '../rng.js';
+import { dropoutKeys, maskSpec } from './dropout.js';
 import { evaluateTokens } from './evaluate.js';
 import { lrAt } from './schedule.js';
 import { fillWindow, streamLayout, type StreamLayout } from './streams.js';
@@ -64,7 +64,7 @@ export interface TrainOptions {
   reportEvery?: number;
 }
 
-export type StopReason = 'steps' | 'time' | 'signal';
+export type StopReason = 'steps' | 'time' | 'signal' | 'patience';
 
 export interface TrainResult {
   cursor: TrainCursor;
@@ -85,10 +85,10 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const x = new Int32Array(engine.batch * engine.seqLen);
   const y = new Int32Array(engine.batch * engine.seqLen);
   const opt = optimizerSpec(s);
-  const rng: Rng = rngFromState(o.cursor.rng);
+  const keys = dropoutKeys(rngFromState(o.cursor.rng));
   const c = { ...o.cursor, metrics: [...o.cursor.metrics] };
   const reportEvery = o.reportEvery ?? 10;
-  const snapshot = (): TrainCursor => ({ ...c, rng: rng.state(), metrics: c.metrics });
+  const snapshot = (): TrainCursor => ({ ...c, metrics: c.metrics });
   let lastVal: number | null = c.metrics.length ? lastValOf(c.metrics) : null;
   let sumLoss = 0, sumN = 0, charsSince = 0, timeSince = 0;
   let reason: StopReason = 'steps';
@@ -107,6 +107,18 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     hooks.onEval?.(c.step, v, improved);
     if (improved) hooks.save('best', snapshot());
   };
+  // Early stopping counts evaluations since the best one, from the metrics, so a resumed run
+  // counts on where it left off.
+  const evalsSinceBest = (): number => {
+    let n = 0;
+    for (let i = c.metrics.length - 1; i >= 0; i--) {
+      const r = c.metrics[i]!;
+      if (r.valLoss === null) continue;
+      if (r.step === c.bestStep) return n;
+      n++;
+    }
+    return n;
+  };
 
   while (c.step < s.steps) {
     if (o.timeLimitSec !== undefined && c.elapsedSec >= o.timeLimitSec) { reason = 'time'; break; }
@@ -114,7 +126,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     const t0 = performance.now();
     const lr = lrAt(c.step, s);
     fillWindow(o.train, lay, c.window, x, y);
-    if (engine.cfg.dropout > 0) fillDropoutMasks(engine, engine.cfg.dropout, rng);
+    if (engine.cfg.dropout > 0) engine.fillMasks(maskSpec(keys, c.step, engine.cfg.dropout, s.dropoutMode));
     const loss = engine.forwardBackward(x, y);
     const norm = Math.sqrt(engine.gradNormSq());
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
@@ -138,7 +150,8 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     sumLoss += loss; sumN++;
 
     const isLast = c.step === s.steps;
-    if (c.step % reportEvery === 0 || isLast) {
+    const evalDue = (s.evalEvery > 0 && c.step % s.evalEvery === 0) || isLast;
+    if (c.step % reportEvery === 0 || evalDue) {
       const info: StepInfo = {
         step: c.step, totalSteps: s.steps, epoch: c.epoch + c.window / lay.windows, trainLoss: sumLoss / sumN,
         lr, gradNorm: norm, charsPerSec: charsSince / Math.max(timeSince, 1e-9), elapsedSec: c.elapsedSec, valLoss: lastVal,
@@ -147,14 +160,16 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
       hooks.onStep?.(info);
       sumLoss = 0; sumN = 0; charsSince = 0; timeSince = 0;
     }
-    if ((s.evalEvery > 0 && c.step % s.evalEvery === 0) || isLast) validate();
+    if (evalDue) validate();
     const row = c.metrics[c.metrics.length - 1];
     if (row && row.step === c.step) hooks.onMetrics?.(row);
-    if ((s.saveEvery > 0 && c.step % s.saveEvery === 0) || isLast) hooks.save('last', snapshot());
+    const patient = s.patience > 0 && row?.step === c.step && row.valLoss !== null && evalsSinceBest() >= s.patience;
+    if ((s.saveEvery > 0 && c.step % s.saveEvery === 0) || isLast || patient) hooks.save('last', snapshot());
+    if (patient && !isLast) { reason = 'patience'; break; }
     // Yield to the event loop so signal handlers and the progress display can run.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  if (reason !== 'steps') {
+  if (reason === 'time' || reason === 'signal') {
     if (reason === 'time') validate();
     hooks.save('last', snapshot());
   }

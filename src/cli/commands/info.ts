@@ -35,7 +35,7 @@ export async function infoMain(checkpointArg: string | undefined, raw: Record<st
     lines.push(
       `training     step ${tr.step} of ${s.steps}, epoch ${tr.epoch}, ${formatDuration(tr.elapsedSec)} of training`,
       `best val     ${tr.bestValLoss === null ? '-' : `${tr.bestValLoss.toFixed(4)} nats/char = ${(tr.bestValLoss / Math.LN2).toFixed(4)} bits/char at step ${tr.bestStep}`}`,
-      `settings     --batch ${s.batch} --seq-len ${s.seqLen} --optimizer ${s.optimizer} --lr ${s.lr} --lr-schedule ${s.lrSchedule} --warmup ${s.warmup} --clip ${s.clip} --steps ${s.steps} --seed ${s.seed} --val-fraction ${s.valFraction}`,
+      `settings     ${s.flags ?? `--batch ${s.batch} --seq-len ${s.seqLen} --optimizer ${s.optimizer} --lr ${s.lr} --lr-schedule ${s.lrSchedule} --warmup ${s.warmup} --clip ${s.clip} --steps ${s.steps} --seed ${s.seed} --val-fraction ${s.valFraction}`}`,
     );
   } else lines.push('training     none (weights only)');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -11,7 +11,7 @@ import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../run-dir.js';
 
 interface SampleFlags {
-  count: number; prime: string; temperature: number; topK: number; topP: number; maxChars: number;
+  count: number; prime: string; temperature: number; topK?: number; topP: number; maxChars: number;
   stop?: string[]; eosStop: boolean; seed: number; json?: boolean; kernel: KernelName; threads?: number;
 }
 
@@ -40,7 +40,7 @@ export async function sampleMain(checkpointArg: string | undefined, raw: Record<
     for (let i = 0; i < f.count; i++) {
       if (stream) out.write(f.prime);
       const r = generate(engine, ck.vocab.codePoints, {
-        prime, maxChars: f.maxChars, temperature: f.temperature, topK: f.topK, topP: f.topP,
+        prime, maxChars: f.maxChars, temperature: f.temperature, topK: f.topK ?? 0, topP: f.topP,
         eosStop: f.eosStop, stops: f.stop ?? [], eosText: sep,
       }, rng, stream ? (s) => out.write(s) : undefined);
       if (f.json) out.write(`${JSON.stringify({ text: f.prime + r.text, stop: r.reason, logProb: r.logProb, length: r.length })}\n`);

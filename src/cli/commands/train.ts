@@ -14,6 +14,8 @@ import { stateCount, type CellType, type ModelConfig } from '../../model/config.
 import { buildLayout, initParams } from '../../model/layout.js';
 import { createRng } from '../../rng.js';
 import { DEFAULT_STEPS, defaultLr, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } from '../../train/defaults.js';
+import { maskSpec } from '../../train/dropout.js';
+import { MIN_EPOCHS, pickSettings } from '../../train/auto-settings.js';
 import { prepareData, type PreparedData } from '../../train/prepare-data.js';
 import { loadParams, modelConfigOf, restoreTraining, toCheckpoint, type RunInfo } from '../../train/snapshot.js';
 import { streamLayout } from '../../train/streams.js';
@@ -24,7 +26,7 @@ import { BEST_FILE, LAST_FILE, METRICS_FILE, resolveOutDir } from '../run-dir.js
 
 interface TrainFlags {
   docSplit: DocSplit | 'auto'; valFraction: number; maxVocab: number;
-  cell: CellType; layers: number; hidden: number; dropout: number;
+  cell: CellType; layers: number; hidden: number; dropout: number; dropoutMode: TrainSettings['dropoutMode']; patience: number;
   batch: number; seqLen: number; optimizer: TrainSettings['optimizer']; lr?: number;
   beta1?: number; beta2?: number; eps: number; weightDecay: number; clip: number;
   lrSchedule: TrainSettings['lrSchedule']; warmup: number; lrMin: number; lrDecay: number; lrDecayEvery: number;
@@ -42,7 +44,10 @@ const LN2 = Math.log(2);
 /** Flags that fix the model, the data or the schedule: they conflict with --resume. */
 const FIXED_BY_CHECKPOINT = ['initFrom', 'docSplit', 'valFraction', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
   'optimizer', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'clip', 'lrSchedule', 'warmup', 'lrMin', 'lrDecay', 'lrDecayEvery',
-  'epochs', 'time', 'seed'];
+  'epochs', 'time', 'seed', 'dropoutMode'];
+
+/** Settings a time budget chooses unless the flag is given. */
+const AUTO_FLAGS = ['cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen', 'lr', 'warmup'] as const;
 
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -82,23 +87,41 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
   const data = await prepareData(paths, f.docSplit, f.valFraction, f.maxVocab, f.seed, init ? { codePoints: init.vocab.codePoints } : undefined);
   reportData(data, report);
 
-  // Batch shape: shrink B, then T, for a corpus too small for one full window.
   const targets = data.train.length - 1;
   if (targets < 2) throw new DataError('the training text is too small: it needs at least 2 characters', 'give a larger corpus, or lower --val-fraction');
+  const V = data.vocab.codePoints.length + 1;
+
+  // A time budget without model flags: pick the model for this corpus, budget and machine.
+  const auto = f.steps === undefined && f.epochs === undefined && f.time !== undefined && !init;
+  let autoSec = 0;
+  if (auto) {
+    const fixed = Object.fromEntries(AUTO_FLAGS.filter(given).map((k) => [k, f[k]]));
+    report.info(`choosing settings for --time ${formatDuration(f.time!)}: measuring this machine…`);
+    const choice = await pickSettings({
+      trainChars: targets, budgetSec: f.time!, given: fixed,
+      measure: (m, b, t) => measureStep({ ...m, vocabSize: V }, b, t, f),
+    });
+    report.info(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs`).join(', ')}; picked the largest with ≥ ${MIN_EPOCHS} epochs (or the smallest)`);
+    f.cell = choice.cell; f.layers = choice.layers; f.hidden = choice.hidden; f.dropout = choice.dropout;
+    f.batch = choice.batch; f.seqLen = choice.seqLen; f.lr = choice.lr; f.warmup = choice.warmup;
+    autoSec = choice.secPerStep;
+  }
+
+  // Batch shape: shrink B, then T, for a corpus too small for one full window.
   let B = f.batch, T = f.seqLen;
   if (targets < B * T) {
     T = Math.min(T, targets);
     B = Math.max(1, Math.min(B, Math.floor(targets / T)));
     report.info(`notice: the training text (${targets} targets) is smaller than one window of --batch ${f.batch} × --seq-len ${f.seqLen}; using --batch ${B} --seq-len ${T}`);
   }
-  const cfg: ModelConfig = { cell: f.cell, layers: f.layers, hidden: f.hidden, vocabSize: data.vocab.codePoints.length + 1, dropout: f.dropout };
+  const cfg: ModelConfig = { cell: f.cell, layers: f.layers, hidden: f.hidden, vocabSize: V, dropout: f.dropout };
 
   // Budget, resolved to a step count so the schedule is fixed from the start.
   const windows = streamLayout(data.train.length, B, T).windows;
   let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
   if (f.steps === undefined && f.epochs === undefined && f.time !== undefined) {
-    const probe = await createEngine(cfg, B, T, engineOptions(f, report));
-    try { steps = calibrateSteps(probe, f.time); } finally { probe.dispose(); }
+    const per = auto && B === f.batch && T === f.seqLen ? autoSec : await measureStep(cfg, B, T, f, 3);
+    steps = Math.max(1, Math.floor(f.time / (per * STEP_OVERHEAD)));
     report.info(`calibrated: --time ${formatDuration(f.time)} ≈ --steps ${steps} on this machine`);
   }
   const evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
@@ -107,8 +130,10 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
     batch: B, seqLen: T, lr: f.lr ?? defaultLr(f.hidden), lrSchedule: f.lrSchedule, warmup: f.warmup, lrDecay: f.lrDecay,
     lrDecayEvery: f.lrDecayEvery, lrMin: f.lrMin, optimizer: f.optimizer, beta1: f.beta1 ?? betas.beta1,
     beta2: f.beta2 ?? betas.beta2, eps: f.eps, weightDecay: f.weightDecay, clip: f.clip, steps, seed: f.seed,
-    evalEvery, saveEvery: f.saveEvery || evalEvery, valFraction: f.valFraction,
+    evalEvery, saveEvery: f.saveEvery || evalEvery, valFraction: f.valFraction, dropoutMode: f.dropoutMode, patience: f.patience,
   };
+  settings.flags = equivalentFlags(cfg, settings, data.docSplit);
+  if (f.time !== undefined) report.info(`to repeat this run exactly: rnn train ${corpusArgs.join(' ')}${corpusArgs.length ? ' ' : ''}${settings.flags}`);
   const out = resolveOutDir(f.out, corpusArgs.length ? corpusArgs : ['names'], !!f.force);
   return { data, cfg, settings, resumeFrom: null, initFrom: init, out, paths, timeLimitSec: f.steps === undefined && f.epochs === undefined ? f.time : undefined };
 }
@@ -139,13 +164,15 @@ async function planResume(f: TrainFlags, corpusArgs: string[], given: (flag: str
   if (steps !== s0.steps) changed.push(`--steps ${s0.steps} → ${steps} (the schedule now spans ${steps} steps)`);
   const evalEvery = given('evalEvery') ? f.evalEvery || s0.evalEvery : s0.evalEvery;
   const saveEvery = given('saveEvery') ? f.saveEvery || s0.saveEvery : s0.saveEvery;
+  const patience = given('patience') ? f.patience : s0.patience;
   if (evalEvery !== s0.evalEvery) changed.push(`--eval-every ${evalEvery}`);
+  if (patience !== s0.patience) changed.push(`--patience ${patience}`);
   if (saveEvery !== s0.saveEvery) changed.push(`--save-every ${saveEvery}`);
   if (given('threads')) changed.push(`--threads ${f.threads}`);
   if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
   report.info(`resuming ${f.resume} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
   return {
-    data, cfg: modelConfigOf(ck), settings: { ...s0, steps, evalEvery, saveEvery }, resumeFrom: ck, initFrom: null,
+    data, cfg: modelConfigOf(ck), settings: { ...s0, steps, evalEvery, saveEvery, patience }, resumeFrom: ck, initFrom: null,
     out: f.out ?? dirname(f.resume!), paths,
   };
 }
@@ -211,6 +238,7 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
     // On a terminal, one short sample after each evaluation shows learning happen. Its engine and
     // RNG are its own: the run is the same with or without it.
     preview = report.wantsSamples ? await createEngine(cfg, 1, 1, { kernel: f.kernel, threads: 1 }) : null;
+    const wall0 = performance.now();
     report.start(settings.steps, cursor.step);
     let result;
     try {
@@ -235,7 +263,10 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
 
     const c = result.cursor;
     const best = c.bestValLoss;
-    report.info(`trained ${c.step} steps in ${formatDuration(c.elapsedSec)} (${Math.round((c.step * B * T) / Math.max(c.elapsedSec, 1e-9)).toLocaleString('en-US')} chars/s)`
+    if (result.reason === 'patience') report.info(`stopped early at step ${c.step} of ${settings.steps}: no new best validation loss in ${settings.patience} evaluations (--patience)`);
+    if (result.reason === 'time') report.info(`stopped at the time limit after ${c.step} of ${settings.steps} steps (this machine ran slower than calibrated)`);
+    const wallSec = (performance.now() - wall0) / 1000;
+    report.info(`trained ${c.step} steps in ${formatDuration(c.elapsedSec)} (${Math.round((c.step * B * T) / Math.max(c.elapsedSec, 1e-9)).toLocaleString('en-US')} chars/s; ${formatDuration(wallSec)} wall time with validation)`
       + (best !== null ? `; best val ${best.toFixed(4)} nats/char = ${(best / LN2).toFixed(4)} bits/char at step ${c.bestStep}` : ''));
     report.info(`saved ${lastPath}${best !== null ? ` and ${bestPath}` : ''}`);
     if (signal) {
@@ -245,7 +276,7 @@ async function execute(plan: RunPlan, f: TrainFlags, report: Reporter): Promise<
     if (!f.quiet) report.info(`next: rnn sample ${best !== null ? bestPath : lastPath}`);
     if (f.json) {
       process.stdout.write(`${JSON.stringify({
-        steps: c.step, epochs: c.epoch + c.window / windows, elapsedSec: c.elapsedSec, stopReason: result.reason,
+        steps: c.step, epochs: c.epoch + c.window / windows, elapsedSec: c.elapsedSec, wallSec, stopReason: result.reason,
         bestValLoss: best, bestValBitsPerChar: best === null ? null : best / LN2, bestStep: c.bestStep,
         lastValLoss: result.lastValLoss, checkpoint: lastPath, best: best !== null ? bestPath : null, metrics: metricsPath, settings,
         kernel, threads,
@@ -272,18 +303,42 @@ function engineOptions(f: TrainFlags, report: Reporter | null): EngineOptions {
   return { kernel: f.kernel, threads: f.threads, onNotice: report ? (m) => report.info(`notice: ${m}`) : undefined };
 }
 
-/** Steps that fit in `seconds` on this machine: time a few forward/backward passes without
- *  changing anything (state is restored, no update is applied), so the run itself is exactly what
- *  `--steps N` with the printed N would give. */
-function calibrateSteps(engine: Engine, seconds: number): number {
-  const saved = Float64Array.from(engine.state);
-  const x = new Int32Array(engine.batch * engine.seqLen), y = new Int32Array(engine.batch * engine.seqLen);
-  if (engine.masks.length) engine.masks.fill(1);
-  engine.forwardBackward(x, y); // warm-up
-  const t0 = performance.now();
-  let n = 0;
-  while (n < 3 || (performance.now() - t0 < Math.min(3000, seconds * 20) && n < 50)) { engine.forwardBackward(x, y); n++; }
-  const per = (performance.now() - t0) / 1000 / n;
-  engine.state.set(saved);
-  return Math.max(1, Math.floor(seconds / (per * 1.03)));
+/** The run as explicit flags: every setting that shapes it, with the budget as --steps. */
+function equivalentFlags(cfg: ModelConfig, s: TrainSettings, docSplit: DocSplit): string {
+  const flags: [string, string | number][] = [
+    ['doc-split', docSplit], ['val-fraction', s.valFraction], ['cell', cfg.cell], ['layers', cfg.layers], ['hidden', cfg.hidden],
+    ['dropout', cfg.dropout], ['dropout-mode', s.dropoutMode], ['batch', s.batch], ['seq-len', s.seqLen], ['optimizer', s.optimizer],
+    ['lr', s.lr], ['beta1', s.beta1], ['beta2', s.beta2], ['eps', s.eps], ['weight-decay', s.weightDecay], ['clip', s.clip],
+    ['lr-schedule', s.lrSchedule], ['warmup', s.warmup],
+    ...(s.lrSchedule === 'cosine' ? [['lr-min', s.lrMin] as [string, number]] : s.lrSchedule === 'step' ? [['lr-decay', s.lrDecay], ['lr-decay-every', s.lrDecayEvery]] as [string, number][] : []),
+    ['steps', s.steps], ['eval-every', s.evalEvery], ['seed', s.seed],
+  ];
+  return flags.map(([k, v]) => `--${k} ${v}`).join(' ');
+}
+
+/** Per-step time outside the kernel (window copy, optimizer, progress), as a factor. */
+const STEP_OVERHEAD = 1.03;
+
+/** Seconds per training step of this model and batch shape on this machine: a probe engine runs
+ *  steps (dropout masks, forward/backward, gradient norm, Adam) for about `seconds` after a warm-up.
+ *  The run's own engine and RNG are untouched, so the run is exactly what `--steps N` gives. */
+async function measureStep(cfg: ModelConfig, B: number, T: number, f: TrainFlags, seconds = 1): Promise<number> {
+  const engine = await createEngine(cfg, B, T, { kernel: f.kernel, threads: f.threads });
+  try {
+    const x = new Int32Array(B * T), y = new Int32Array(B * T);
+    const adam = { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 } as const;
+    const pass = (n: number): void => {
+      engine.fillMasks(maskSpec([1, 2], n, cfg.dropout, f.dropoutMode));
+      engine.forwardBackward(x, y);
+      engine.gradNormSq();
+      engine.optimizerStep(adam, 0, n + 1); // the probe's weights do not matter
+    };
+    pass(0); // warm-up
+    const t0 = performance.now();
+    let n = 0;
+    while (n < 2 || (performance.now() - t0 < seconds * 1000 && n < 50)) pass(++n);
+    return (performance.now() - t0) / 1000 / n;
+  } finally {
+    engine.dispose();
+  }
 }

@@ -10,6 +10,7 @@
 //   hn[l]    (T, B, H)   GRU: W_hn h + b_hn, kept for backward
 //   yd[l]    (T, B, H)   layer output after dropout (training with dropout > 0 only)
 
+import { fillMasks } from './dropout-mask.js';
 import type { Engine, FloatArray, OptimizerSpec, TokenArray } from '../engine.js';
 import { countTargets } from '../count-targets.js';
 import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
@@ -141,6 +142,7 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
   return {
     cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
+    fillMasks(spec) { if (useDropout) fillMasks(masks, L * T, BH, T, spec); },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
       lastCount = countTargets(y, TB);

@@ -210,6 +210,9 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   return {
     cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
+    fillMasks(m) {
+      if (useDropout) pool.run(OP.dropoutMask, L * T, BH, T, m.variational ? 1 : 0, pMasks, m.a, m.b, m.thr, m.keep);
+    },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
       lastCount = countTargets(y, TB);

@@ -187,3 +187,29 @@ export function rmsprop(ith: i32, nth: i32, n: i32, p: usize, g: usize, sq: usiz
 export function crash(ith: i32, nth: i32, who: i32): void {
   if (ith == who) unreachable();
 }
+
+/** lowbias32 (C. Wellons) on each u32 lane: src/train/dropout.ts mix32. */
+// @ts-ignore: decorator
+@inline function mix4(x: v128): v128 {
+  x = v128.xor(x, i32x4.shr_u(x, 16));
+  x = i32x4.mul(x, i32x4.splat(0x7feb352d));
+  x = v128.xor(x, i32x4.shr_u(x, 15));
+  x = i32x4.mul(x, i32x4.splat(<i32>0x846ca68b));
+  return v128.xor(x, i32x4.shr_u(x, 16));
+}
+
+/** out (R, C) dropout masks, R = L·T rows: entry (r, c) = 0 when mix(mix(i ^ a) + b) < thr (unsigned),
+ *  else keep, with i = r·C + c, or (variational) i = (r / T)·C + c. src/train/dropout.ts fillMasks
+ *  is the reference. Split rows. */
+export function dropoutMask(ith: i32, nth: i32, R: i32, C: i32, T: i32, variational: i32, out: usize, a: u32, b: u32, thr: u32, keep: f32): void {
+  const r1 = rangeEnd(R, ith, nth, 1), av = i32x4.splat(a), bv = i32x4.splat(b), tv = i32x4.splat(thr), kv = sp(keep);
+  const lanes = i32x4(0, 1, 2, 3);
+  for (let r = rangeStart(R, ith, nth, 1); r < r1; r++) {
+    const base = (variational ? r / T : r) * C, o = out + (<usize>r * <usize>C << 2);
+    for (let c = 0; c < C; c += 4) {
+      const i = i32x4.add(i32x4.splat(base + c), lanes);
+      const u = mix4(i32x4.add(mix4(v128.xor(i, av)), bv));
+      storeN(o + (<usize>c << 2), v128.and(kv, i32x4.ge_u(u, tv)), min(4, C - c));
+    }
+  }
+}

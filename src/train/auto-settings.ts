@@ -1,0 +1,80 @@
+// Settings for a time budget (`rnn train --time 30m` with no model flags): on 2 cores speed is
+// quality, so the model is the largest that this machine can train for enough epochs of this
+// corpus within the budget. The rule, and the runs behind it (README "How to pick settings",
+// BENCHMARKS.md "Quality in a time budget"):
+//   - shape B 32 × T 128, the PyTorch recipe's (../shared/peers/torch_budget.py); T shrinks for
+//     corpora too small for 64 windows per epoch;
+//   - candidates from 1×64 up to 2×1024, measured on this machine smallest first; the pick is the
+//     largest that still gets MIN_EPOCHS passes over the training text in the budget (on
+//     tiny-shakespeare in 30 minutes, 2×384 at ~13 epochs beat 2×512 at ~7, as in PyTorch);
+//   - dropout grows with the epochs the model will see (more passes, more overfitting);
+//   - Adam at 3e-3 for ≥ 256 units (the recipe's), the size default below; 100 warmup steps,
+//     cosine decay to 5% over the budget's steps.
+// Flags the user gives always win: they fix that setting, and the search works around it.
+
+import type { CellType } from '../model/config.js';
+import { defaultLr } from './defaults.js';
+
+/** Passes over the training text the picked model must reach within the budget. */
+export const MIN_EPOCHS = 10;
+
+/** Candidate sizes, smallest first. */
+const SIZES: readonly [layers: number, hidden: number][] = [
+  [1, 64], [1, 128], [2, 128], [2, 192], [2, 256], [2, 384], [2, 512], [2, 768], [2, 1024],
+];
+
+/** The cell when --cell is not given: GRU trains ~1.3× the characters per second of an LSTM of the
+ *  same width here (3 gates to 4), and reached the lower loss in a 30-minute budget. */
+export const AUTO_CELL: CellType = 'gru';
+
+export interface AutoInput {
+  /** Training targets (characters + EOS) per epoch. */
+  trainChars: number;
+  budgetSec: number;
+  /** Values the user gave explicitly; the rest are chosen. */
+  given: Partial<{ cell: CellType; layers: number; hidden: number; dropout: number; batch: number; seqLen: number; lr: number; warmup: number }>;
+  /** Seconds per training step of this model and shape on this machine (a short calibration). */
+  measure(m: { cell: CellType; layers: number; hidden: number; dropout: number }, batch: number, seqLen: number): Promise<number>;
+}
+
+export interface AutoChoice {
+  cell: CellType; layers: number; hidden: number; dropout: number;
+  batch: number; seqLen: number; lr: number; warmup: number;
+  steps: number; epochs: number; secPerStep: number;
+  /** Every size measured: what a user sees to understand the pick. */
+  measured: { layers: number; hidden: number; secPerStep: number; epochs: number }[];
+}
+
+/** Dropout for a model that will see the training text `epochs` times. */
+export function dropoutFor(epochs: number): number {
+  return epochs < 4 ? 0.1 : epochs < 25 ? 0.2 : epochs < 80 ? 0.3 : 0.4;
+}
+
+export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
+  const g = o.given;
+  const cell = g.cell ?? AUTO_CELL;
+  const batch = g.batch ?? 32;
+  let seqLen = g.seqLen ?? 128;
+  if (g.seqLen === undefined) while (seqLen > 16 && o.trainChars / (batch * seqLen) < 64) seqLen /= 2;
+  const sizes = SIZES.filter(([l, h]) => (g.layers === undefined || l === g.layers) && (g.hidden === undefined || h === g.hidden));
+  if (!sizes.length) sizes.push([g.layers ?? 2, g.hidden ?? 256]);
+
+  const measured: AutoChoice['measured'] = [];
+  let pick: AutoChoice['measured'][number] | null = null;
+  for (const [layers, hidden] of sizes) {
+    const secPerStep = await o.measure({ cell, layers, hidden, dropout: g.dropout ?? 0.2 }, batch, seqLen);
+    const epochs = (o.budgetSec / secPerStep) * batch * seqLen / o.trainChars;
+    const m = { layers, hidden, secPerStep, epochs };
+    measured.push(m);
+    if (pick === null || epochs >= MIN_EPOCHS) pick = m; // the smallest always qualifies
+    if (epochs < MIN_EPOCHS) break; // larger sizes are slower still
+  }
+  const p = pick!;
+  const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));
+  return {
+    cell, layers: p.layers, hidden: p.hidden, dropout: g.dropout ?? dropoutFor(p.epochs),
+    batch, seqLen, lr: g.lr ?? (p.hidden >= 256 ? 3e-3 : defaultLr(p.hidden)),
+    warmup: g.warmup ?? Math.min(100, Math.max(1, Math.round(steps / 20))),
+    steps, epochs: p.epochs, secPerStep: p.secPerStep, measured,
+  };
+}

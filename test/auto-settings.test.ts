@@ -1,0 +1,57 @@
+// The time-budget rule (src/train/auto-settings.ts) with a fake machine: seconds per step are
+// given by a formula, so the expected pick is worked out by hand below.
+
+import { describe, expect, it } from 'vitest';
+import { dropoutFor, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
+
+/** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B32 T128 is
+ *  2·147456·4096·1e-9 = 1.208 s. */
+const fake = (log: string[] = []) => async (m: { layers: number; hidden: number }, B: number, T: number): Promise<number> => {
+  log.push(`${m.layers}x${m.hidden}`);
+  return 1e-9 * m.layers * m.hidden ** 2 * B * T;
+};
+
+describe('pickSettings', () => {
+  it('picks the largest size that still gets MIN_EPOCHS epochs, measuring no size past the first that fails', async () => {
+    // 1 M training chars, 30 min. epochs = 1800 / secPerStep · 4096 / 1e6:
+    //   2×384: 1800 / 1.208 · 0.004096 = 6.10 < 10;  2×256: 1800 / 0.537 · 0.004096 = 13.7 ≥ 10
+    const log: string[] = [];
+    const c = await pickSettings({ trainChars: 1e6, budgetSec: 1800, given: {}, measure: fake(log) });
+    expect(MIN_EPOCHS).toBe(10);
+    expect([c.layers, c.hidden, c.batch, c.seqLen]).toEqual([2, 256, 32, 128]);
+    expect(c.epochs).toBeCloseTo(1800 / (1e-9 * 2 * 65536 * 4096) * 4096 / 1e6, 6);
+    expect(log).toEqual(['1x64', '1x128', '2x128', '2x192', '2x256', '2x384']);
+    expect(c.steps).toBe(Math.floor(1800 / (1e-9 * 2 * 65536 * 4096)));
+    expect(c.cell).toBe('gru');
+    expect(c.dropout).toBe(0.2);  // 13.7 epochs
+    expect(c.lr).toBe(3e-3);      // ≥ 256 units
+    expect(c.warmup).toBe(100);
+  });
+
+  it('takes the smallest size when even it cannot reach MIN_EPOCHS, with less dropout', async () => {
+    // 100 M chars in 60 s: 1×64 gets 60 / (64²·4096e-9) · 4096 / 1e8 = 0.15 epochs
+    const c = await pickSettings({ trainChars: 1e8, budgetSec: 60, given: {}, measure: fake() });
+    expect([c.layers, c.hidden]).toEqual([1, 64]);
+    expect(c.dropout).toBe(0.1);
+    expect(c.lr).toBe(1e-2); // the size default for ≤ 64 units
+  });
+
+  it('given flags win: the search keeps them and works around them', async () => {
+    const log: string[] = [];
+    const c = await pickSettings({ trainChars: 1e6, budgetSec: 1800, given: { hidden: 512, cell: 'lstm', dropout: 0.35, lr: 1e-3 }, measure: fake(log) });
+    expect(log).toEqual(['2x512']);
+    expect([c.cell, c.layers, c.hidden, c.dropout, c.lr]).toEqual(['lstm', 2, 512, 0.35, 1e-3]);
+  });
+
+  it('halves T for a small corpus until an epoch has 64 windows (not below 16)', async () => {
+    // 50,000 chars: B32·T128 gives 12 windows, T64 24, T32 48, T16 97 → T = 16
+    const c = await pickSettings({ trainChars: 50_000, budgetSec: 60, given: {}, measure: fake() });
+    expect(c.seqLen).toBe(16);
+    const tiny = await pickSettings({ trainChars: 1000, budgetSec: 60, given: {}, measure: fake() });
+    expect(tiny.seqLen).toBe(16);
+  });
+
+  it('dropout grows with the passes over the data', () => {
+    expect([1, 3.9, 4, 24, 25, 79, 80, 500].map(dropoutFor)).toEqual([0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4, 0.4]);
+  });
+});
