@@ -61,5 +61,11 @@ if (withTorch) {
   const m = /FINAL best_val ([\d.]+)/.exec(p.stdout ?? '');
   console.log(`torch_budget.py 2×384 LSTM dropout 0.2: ${m ? `best val ${m[1]}` : `failed: ${(p.stderr ?? '').trim().split('\n').pop()}`}`);
   writeFileSync(join(OUT, 'torch.log'), p.stdout ?? '');
+  // Its evaluation lines as an rnn metrics file, so `rnn plot` can draw both runs against time.
+  const rows = [...(p.stdout ?? '').matchAll(/^step (\d+) train_s ([\d.]+) .* train ([\d.]+) val ([\d.]+)/gm)]
+    .map((r) => JSON.stringify({ step: Number(r[1]), time: Number(r[2]), trainLoss: Number(r[3]), valLoss: Number(r[4]) }));
+  writeFileSync(join(OUT, 'pytorch.jsonl'), `${rows.join('\n')}\n`);
+  const plot = spawnSync(process.execPath, [RNN, 'plot', join(OUT, `seed${seeds[0]}`), join(OUT, 'pytorch.jsonl'), '--x', 'time', '--out', join(OUT, 'quality.svg')], { encoding: 'utf8' });
+  process.stdout.write(plot.stdout);
 }
 writeFileSync(join(OUT, `summary-${date}.json`), `${JSON.stringify(rows, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // given by a formula, so the expected pick is worked out by hand below.
 
 import { describe, expect, it } from 'vitest';
-import { dropoutFor, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
+import { dropoutFor, MAX_PARAMS_PER_CHAR, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
 
 /** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B32 T128 is
  *  2·147456·4096·1e-9 = 1.208 s. */
@@ -16,7 +16,7 @@ describe('pickSettings', () => {
     // 1 M training chars, 30 min. epochs = 1800 / secPerStep · 4096 / 1e6:
     //   2×384: 1800 / 1.208 · 0.004096 = 6.10 < 10;  2×256: 1800 / 0.537 · 0.004096 = 13.7 ≥ 10
     const log: string[] = [];
-    const c = await pickSettings({ trainChars: 1e6, budgetSec: 1800, given: {}, measure: fake(log) });
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, given: {}, measure: fake(log) });
     expect(MIN_EPOCHS).toBe(10);
     expect([c.layers, c.hidden, c.batch, c.seqLen]).toEqual([2, 256, 32, 128]);
     expect(c.epochs).toBeCloseTo(1800 / (1e-9 * 2 * 65536 * 4096) * 4096 / 1e6, 6);
@@ -30,7 +30,7 @@ describe('pickSettings', () => {
 
   it('takes the smallest size when even it cannot reach MIN_EPOCHS, with less dropout', async () => {
     // 100 M chars in 60 s: 1×64 gets 60 / (64²·4096e-9) · 4096 / 1e8 = 0.15 epochs
-    const c = await pickSettings({ trainChars: 1e8, budgetSec: 60, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
     expect([c.layers, c.hidden]).toEqual([1, 64]);
     expect(c.dropout).toBe(0.1);
     expect(c.lr).toBe(1e-2); // the size default for ≤ 64 units
@@ -38,17 +38,29 @@ describe('pickSettings', () => {
 
   it('given flags win: the search keeps them and works around them', async () => {
     const log: string[] = [];
-    const c = await pickSettings({ trainChars: 1e6, budgetSec: 1800, given: { hidden: 512, cell: 'lstm', dropout: 0.35, lr: 1e-3 }, measure: fake(log) });
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, given: { hidden: 512, cell: 'lstm', dropout: 0.35, lr: 1e-3 }, measure: fake(log) });
     expect(log).toEqual(['2x512']);
     expect([c.cell, c.layers, c.hidden, c.dropout, c.lr]).toEqual(['lstm', 2, 512, 0.35, 1e-3]);
   });
 
   it('halves T for a small corpus until an epoch has 64 windows (not below 16)', async () => {
     // 50,000 chars: B32·T128 gives 12 windows, T64 24, T32 48, T16 97 → T = 16
-    const c = await pickSettings({ trainChars: 50_000, budgetSec: 60, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 50_000, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
     expect(c.seqLen).toBe(16);
-    const tiny = await pickSettings({ trainChars: 1000, budgetSec: 60, given: {}, measure: fake() });
+    const tiny = await pickSettings({ trainChars: 1000, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
     expect(tiny.seqLen).toBe(16);
+  });
+
+  it('skips sizes with more than MAX_PARAMS_PER_CHAR parameters per training character', async () => {
+    // 48,000 chars → at most 480,000 parameters. GRU, V = 54 (weights, both biases, then the head):
+    // 1×64 = 3·64·(54+64) + 6·64 + 54·64 + 54 = 26,550;
+    // 2×192 = 3·192·(54+192) + 6·192 + 3·192·384 + 6·192 + 54·192 + 54 = 375,606;
+    // 2×256 = 3·256·(54+256) + 6·256 + 3·256·512 + 6·256 + 54·256 + 54 = 648,246 > 480,000.
+    const log: string[] = [];
+    const c = await pickSettings({ trainChars: 48_000, vocabSize: 54, budgetSec: 3600, given: {}, measure: fake(log) });
+    expect(MAX_PARAMS_PER_CHAR).toBe(10);
+    expect(log).toEqual(['1x64', '1x128', '2x128', '2x192']);
+    expect([c.layers, c.hidden]).toEqual([2, 192]);
   });
 
   it('dropout grows with the passes over the data', () => {

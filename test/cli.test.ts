@@ -219,3 +219,27 @@ describe('rnn CLI', () => {
     });
   });
 });
+
+describe('rnn train --time without model flags', () => {
+  it('measures, picks the settings, prints them as flags that repeat the run exactly, and stores them in the checkpoint', () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
+    const r = rnn(['train', corpus, '--time', '2s', '--out', join(dir, 'auto'), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/measured: 1×64 [\d.]+ epochs/);
+    const flags = /to repeat this run exactly: rnn train \S+ (.*)$/m.exec(r.stderr)?.[1];
+    expect(flags).toMatch(/--cell gru .*--steps \d+ .*--seed 1$/);
+    const auto = JSON.parse(r.stdout);
+    expect(auto.settings.flags).toBe(flags);
+    expect(JSON.parse(rnn(['info', join(dir, 'auto', 'last.json'), '--json']).stdout).training.settings.flags).toBe(flags);
+
+    // The same flags, no --time: the same run, loss for loss, up to where the timed run stopped
+    // (it may stop early on a slower moment; the repeat always runs the full --steps).
+    const again = rnn(['train', corpus, ...flags!.split(' '), '--out', join(dir, 'again'), '--json', '--quiet']);
+    expect(again.code).toBe(0);
+    const rows = (run: string) => readFileSync(join(dir, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const a = rows('auto'), b = rows('again');
+    expect(a.length).toBeGreaterThan(1);
+    a.slice(0, -1).forEach((row, i) => expect([row.step, row.trainLoss, row.valLoss]).toEqual([b[i].step, b[i].trainLoss, b[i].valLoss]));
+  });
+});

@@ -84,6 +84,14 @@ describe('readSources', () => {
     expect(e.hint).toContain(`${sub}/*.txt`);
   });
 
+  it('refuses a device instead of reading it forever (/dev/zero) or as empty (/dev/null)', async () => {
+    for (const dev of ['/dev/zero', '/dev/null']) {
+      const e = await rejection(readSources([dev]));
+      expect(e).toBeInstanceOf(DataError);
+      expect(e.message).toBe(`${dev}: is a device or socket, not a text file`);
+    }
+  });
+
   it('refuses an empty corpus and a whitespace-only corpus, but not one empty file among others', async () => {
     // the property: the check is over the whole corpus; the message says which case it is
     const empty = file('empty.txt', '');

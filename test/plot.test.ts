@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lossChartSvg } from '../src/plot/loss-chart.js';
+import { chartSvg, lossChartSvg } from '../src/plot/loss-chart.js';
 import { sparkline } from '../src/plot/sparkline.js';
 import { niceTicks } from '../src/plot/ticks.js';
 import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
@@ -37,6 +37,19 @@ describe('plot pieces', () => {
     expect(svg.trim()).toMatch(/^<svg [^]*<\/svg>$/);
     // every element is closed: self-closing, or opened and closed as often
     for (const tag of ['svg', 'text']) expect(svg.split(`<${tag}`).length).toBe(svg.split(`</${tag}>`).length);
+  });
+
+  it('several series share the axes: x spans 0..the largest x of any series', () => {
+    // losses span [2, 3] → [1.95, 3.05]; x spans [0, 10]: x(5) = 70 + 5/10·660 = 400, y(2.5) = 215,
+    // x(10) = 730, y(3) = 65, y(2) = 365
+    const svg = chartSvg([
+      { key: 'a', label: 'run a', colour: '#000', points: [{ x: 0, y: 2 }, { x: 10, y: 3 }] },
+      { key: 'b', label: 'run b', colour: '#111', points: [{ x: 5, y: 2.5 }], markers: true },
+    ], 'two', 'training time (minutes)');
+    expect(svg).toMatch(/<polyline class="a" [^>]*points="70,365 730,65"/);
+    expect(svg).toContain('<circle class="b-point" cx="400" cy="215"');
+    expect(svg).toContain('>run a</text>');
+    expect(svg).toContain('>training time (minutes)</text>');
   });
 
   it('escapes the title', () => {
@@ -76,6 +89,19 @@ describe('rnn plot', () => {
     const r = rnn(['plot', join(run, 'last.json'), '--out', out]);
     expect(r.code).toBe(0);
     expect(existsSync(out)).toBe(true);
+  });
+
+  it('several runs: their validation losses in one chart, against minutes of training with --x time', () => {
+    const other = join(dir, 'other');
+    expect(rnn(['train', corpus, '--hidden', '12', '--batch', '4', '--seq-len', '8', '--steps', '30', '--eval-every', '10', '--out', other, '--quiet']).code).toBe(0);
+    const out = join(dir, 'compare.svg');
+    const r = rnn(['plot', run, other, '--x', 'time', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l === 'run' || l === 'other')).toEqual(['run', 'other']);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg.match(/<circle class="val run0-point"/g)).toHaveLength(4);
+    expect(svg.match(/<circle class="val run1-point"/g)).toHaveLength(3);
+    expect(svg).toContain('>training time (minutes)</text>');
   });
 
   it('a metrics file with a bad line is a one-line data error naming the line', () => {

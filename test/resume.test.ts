@@ -21,15 +21,16 @@ function essence(path: string) {
 }
 
 describe('--resume', () => {
-  for (const cell of ['lstm', 'gru']) {
-    it(`${cell}: 40 steps equal 20 steps resumed to 40 (constant schedule)`, () => {
-      const sched = ['--lr-schedule', 'constant'];
-      expect(rnn([...base(cell), ...sched, '--steps', '40', '--out', join(dir, `${cell}-full`)]).code).toBe(0);
-      expect(rnn([...base(cell), ...sched, '--steps', '20', '--out', join(dir, `${cell}-half`)]).code).toBe(0);
-      const r = rnn(['train', '--resume', join(dir, `${cell}-half`, 'last.json'), '--steps', '40']);
+  for (const [cell, mode] of [['lstm', 'standard'], ['gru', 'standard'], ['gru', 'variational']]) {
+    it(`${cell}, ${mode} dropout: 40 steps equal 20 steps resumed to 40 (constant schedule)`, () => {
+      const sched = ['--lr-schedule', 'constant', '--dropout-mode', mode!];
+      const name = `${cell}-${mode}`;
+      expect(rnn([...base(cell!), ...sched, '--steps', '40', '--out', join(dir, `${name}-full`)]).code).toBe(0);
+      expect(rnn([...base(cell!), ...sched, '--steps', '20', '--out', join(dir, `${name}-half`)]).code).toBe(0);
+      const r = rnn(['train', '--resume', join(dir, `${name}-half`, 'last.json'), '--steps', '40']);
       expect(r.stderr).toContain('resuming');
       expect(r.code).toBe(0);
-      expect(essence(join(dir, `${cell}-half`, 'last.json'))).toEqual(essence(join(dir, `${cell}-full`, 'last.json')));
+      expect(essence(join(dir, `${name}-half`, 'last.json'))).toEqual(essence(join(dir, `${name}-full`, 'last.json')));
     });
   }
 
@@ -54,14 +55,14 @@ describe('--resume', () => {
   });
 
   it('flags that would change the run conflict with --resume (exit 2)', () => {
-    const r = rnn(['train', '--resume', join(dir, 'lstm-full', 'last.json'), '--hidden', '20', '--lr', '0.1']);
+    const r = rnn(['train', '--resume', join(dir, 'lstm-standard-full', 'last.json'), '--hidden', '20', '--lr', '0.1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--hidden, --lr cannot change');
   });
 
   it('a different corpus is refused', () => {
     const other = writeText(dir, 'other.txt', 'zebra\nyak\n');
-    const r = rnn(['train', other, '--resume', join(dir, 'lstm-full', 'last.json'), '--steps', '80']);
+    const r = rnn(['train', other, '--resume', join(dir, 'lstm-standard-full', 'last.json'), '--steps', '80']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not the one this run was trained on');
   });

@@ -131,17 +131,19 @@ Examples:
 
 function plotCommand(): Command {
   return new Command('plot')
-    .description('Plot train and validation loss of a run: an SVG (nats and bits per character) and sparklines on stdout.')
-    .argument('[run]', 'run directory, metrics.jsonl or checkpoint [default: the newest run under ./runs]')
-    .addOption(new Option('--out <file>', 'where to write the SVG [default: loss.svg in the run directory]'))
+    .description('Plot train and validation loss of a run: an SVG (nats and bits per character) and sparklines on stdout. With several runs, their validation losses in one chart.')
+    .argument('[runs...]', 'run directories, metrics.jsonl files or checkpoints [default: the newest run under ./runs]')
+    .addOption(new Option('--x <axis>', 'horizontal axis: step, or time (minutes of training, validation excluded)').choices(['step', 'time']).default('step'))
+    .addOption(new Option('--out <file>', 'where to write the SVG [default: loss.svg in the run directory; compare.svg for several runs]'))
     .addOption(new Option('--width <n>', 'sparkline width in characters').argParser(int(4, 400)).default(48))
     .addHelpText('after', `
 Examples:
   $ rnn plot                                    # the newest run: runs/<name>/loss.svg
-  $ rnn plot runs/shakespeare --out shakespeare.svg`)
-    .action(async (run: string | undefined, opts: Record<string, unknown>) => {
+  $ rnn plot runs/shakespeare --out shakespeare.svg
+  $ rnn plot runs/gru runs/lstm --x time --out compare.svg`)
+    .action(async (runs: string[], opts: Record<string, unknown>) => {
       const { plotMain } = await import('./commands/plot.js');
-      await plotMain(run, opts);
+      await plotMain(runs, opts);
     });
 }
 

@@ -61,8 +61,14 @@ async function readStdin(stream: NodeJS.ReadableStream & { isTTY?: boolean }): P
 
 async function readPath(path: string): Promise<Buffer> {
   try {
-    if ((await stat(path)).isDirectory()) {
+    const st = await stat(path);
+    if (st.isDirectory()) {
       throw new DataError(`${path}: is a directory, not a text file`, `give the files inside it, e.g. ${path.replace(/\/+$/, '')}/*.txt`);
+    }
+    // A device (/dev/zero) or a socket would be read forever or not at all; a pipe, as from
+    // `rnn train <(zcat corpus.gz)`, is read to its end like standard input.
+    if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) {
+      throw new DataError(`${path}: is a device or socket, not a text file`, "give a file; to read a stream, pipe it to '-'");
     }
     return await readFile(path);
   } catch (err) {

@@ -29,18 +29,14 @@ export function splitTokens(tokens: Tokens, docs: number, rule: DocSplit, valFra
 }
 
 /** Whole documents in a seeded random order until val holds >= valFraction of the characters;
- *  at least one document goes to val and at least one stays in train. */
+ *  at least one document goes to val and at least one stays in train. Memory beyond the tokens:
+ *  the shuffled order (4 bytes per document) and the lengths of the first few shuffled documents,
+ *  so 17 M one-line documents cost 70 MB, not three arrays of them. */
 function splitWhole(tokens: Tokens, n: number, rule: DocSplit, valFraction: number, seed: number): TokenSplit {
   if (n < 2) {
     throw new DataError(`--doc-split ${rule} gives ${n} document${n === 1 ? '' : 's'}, too few to hold out whole documents for validation`,
       'use --doc-split none to hold out the end of the text, or --val-fraction 0 to train without validation');
   }
-  // Document i is tokens[at[i], at[i+1]): its leading EOS and its characters.
-  const at = new Uint32Array(n + 1);
-  for (let k = 0, d = 0; k < tokens.length; k++) if (tokens[k] === EOS_ID) at[d++] = k;
-  const chars = (i: number): number => at[i + 1]! - at[i]! - 1;
-  const total = tokens.length - 1 - n;
-
   // Fisher-Yates (Knuth, TAOCP vol. 2, Algorithm P) over document indices.
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -49,26 +45,53 @@ function splitWhole(tokens: Tokens, n: number, rule: DocSplit, valFraction: numb
     const j = Math.floor(rng.next() * (i + 1));
     const t = order[i]!; order[i] = order[j]!; order[j] = t;
   }
-  const inVal = new Uint8Array(n);
-  const target = valFraction * total;
-  let valChars = 0, valDocs = 0;
-  for (let k = 0; k < n - 1 && (k === 0 || valChars < target); k++) {
-    inVal[order[k]!] = 1;
-    valChars += chars(order[k]!);
-    valDocs++;
+  // Take documents in shuffled order until val holds the target: the first K of `order`. Their
+  // lengths are read from the stream for a prefix of m candidates, doubled until it suffices.
+  const target = valFraction * (tokens.length - 1 - n);
+  let K = 0, valChars = 0;
+  for (let m = Math.min(n - 1, Math.max(64, Math.ceil(2 * valFraction * n))); ; m = Math.min(n - 1, 2 * m)) {
+    const len = docLengths(tokens, order.subarray(0, m));
+    K = 0; valChars = 0;
+    while (K < m && (K === 0 || valChars < target)) valChars += len[K++]!;
+    if (valChars >= target || K === n - 1) break;
   }
+  const valDocs = sortedCopy(order.subarray(0, K));
 
   // Val is copied out; train is compacted in place (its documents move only towards the front).
-  const val = tokensLike(tokens, 1 + valChars + valDocs);
-  let v = 0, w = 0;
-  for (let i = 0; i < n; i++) {
-    const a = at[i]!, b = at[i + 1]!;
-    if (inVal[i]) { val.set(tokens.subarray(a, b), v); v += b - a; }
-    else { tokens.copyWithin(w, a, b); w += b - a; }
+  const val = tokensLike(tokens, 1 + valChars + K);
+  let v = 0, w = 0, d = 0, next = 0, a = 0;
+  for (let p = 1; p < tokens.length; p++) {
+    if (tokens[p] !== EOS_ID) continue;
+    // document d is tokens[a, p): its leading EOS and its characters
+    if (next < K && valDocs[next] === d) { val.set(tokens.subarray(a, p), v); v += p - a; next++; }
+    else { tokens.copyWithin(w, a, p); w += p - a; }
+    d++; a = p;
   }
   val[v] = EOS_ID;
   tokens[w++] = EOS_ID;
-  return { train: tokens.subarray(0, w), val, trainDocs: n - valDocs, valDocs };
+  return { train: tokens.subarray(0, w), val, trainDocs: n - K, valDocs: K };
+}
+
+/** Characters of each document in `docs` (indices, any order), in that order: one pass over the stream. */
+function docLengths(tokens: Tokens, docs: Uint32Array): Float64Array {
+  const sorted = sortedCopy(docs);
+  const lenSorted = new Float64Array(docs.length);
+  for (let p = 1, d = 0, a = 0, i = 0; p < tokens.length && i < sorted.length; p++) {
+    if (tokens[p] !== EOS_ID) continue;
+    if (sorted[i] === d) lenSorted[i++] = p - a - 1;
+    d++; a = p;
+  }
+  const len = new Float64Array(docs.length);
+  for (let k = 0; k < docs.length; k++) len[k] = lenSorted[lowerBound(sorted, docs[k]!)]!;
+  return len;
+}
+
+const sortedCopy = (a: Uint32Array): Uint32Array => Uint32Array.from(a).sort();
+
+function lowerBound(a: Uint32Array, x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (a[mid]! < x) lo = mid + 1; else hi = mid; }
+  return lo;
 }
 
 /** The first round(n * (1 - valFraction)) code points of the stream are train, the rest val,

@@ -4,19 +4,25 @@
 // BENCHMARKS.md "Quality in a time budget"):
 //   - shape B 32 × T 128, the PyTorch recipe's (../shared/peers/torch_budget.py); T shrinks for
 //     corpora too small for 64 windows per epoch;
-//   - candidates from 1×64 up to 2×1024, measured on this machine smallest first; the pick is the
-//     largest that still gets MIN_EPOCHS passes over the training text in the budget (on
-//     tiny-shakespeare in 30 minutes, 2×384 at ~13 epochs beat 2×512 at ~7, as in PyTorch);
+//   - candidates from 1×64 up to 2×1024 with at most MAX_PARAMS_PER_CHAR parameters per training
+//     character, measured on this machine smallest first; the pick is the largest that still gets
+//     MIN_EPOCHS passes over the training text in the budget (PyTorch's 30-minute runs on
+//     tiny-shakespeare: 2×384 at 11.7 epochs beat 2×512 at 6.65);
 //   - dropout grows with the epochs the model will see (more passes, more overfitting);
 //   - Adam at 3e-3 for ≥ 256 units (the recipe's), the size default below; 100 warmup steps,
 //     cosine decay to 5% over the budget's steps.
 // Flags the user gives always win: they fix that setting, and the search works around it.
 
 import type { CellType } from '../model/config.js';
+import { buildLayout } from '../model/layout.js';
 import { defaultLr } from './defaults.js';
 
 /** Passes over the training text the picked model must reach within the budget. */
 export const MIN_EPOCHS = 10;
+
+/** Sizes with more parameters than this per training character are not considered (they would
+ *  memorise the text; the names list, 48 k characters, stops at 2×192). */
+export const MAX_PARAMS_PER_CHAR = 10;
 
 /** Candidate sizes, smallest first. */
 const SIZES: readonly [layers: number, hidden: number][] = [
@@ -30,6 +36,8 @@ export const AUTO_CELL: CellType = 'gru';
 export interface AutoInput {
   /** Training targets (characters + EOS) per epoch. */
   trainChars: number;
+  /** V, EOS included: the input and output width, for parameter counts. */
+  vocabSize: number;
   budgetSec: number;
   /** Values the user gave explicitly; the rest are chosen. */
   given: Partial<{ cell: CellType; layers: number; hidden: number; dropout: number; batch: number; seqLen: number; lr: number; warmup: number }>;
@@ -56,8 +64,10 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   const batch = g.batch ?? 32;
   let seqLen = g.seqLen ?? 128;
   if (g.seqLen === undefined) while (seqLen > 16 && o.trainChars / (batch * seqLen) < 64) seqLen /= 2;
-  const sizes = SIZES.filter(([l, h]) => (g.layers === undefined || l === g.layers) && (g.hidden === undefined || h === g.hidden));
-  if (!sizes.length) sizes.push([g.layers ?? 2, g.hidden ?? 256]);
+  const params = (layers: number, hidden: number): number => buildLayout({ cell, layers, hidden, vocabSize: o.vocabSize, dropout: 0 }).size;
+  const sizes = SIZES.filter(([l, h]) => (g.layers === undefined || l === g.layers) && (g.hidden === undefined || h === g.hidden)
+    && (g.hidden !== undefined || params(l, h) <= MAX_PARAMS_PER_CHAR * o.trainChars));
+  if (!sizes.length) sizes.push(g.layers === undefined && g.hidden === undefined ? [1, 64] : [g.layers ?? 2, g.hidden ?? 256]);
 
   const measured: AutoChoice['measured'] = [];
   let pick: AutoChoice['measured'][number] | null = null;

@@ -98,8 +98,9 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
     const fixed = Object.fromEntries(AUTO_FLAGS.filter(given).map((k) => [k, f[k]]));
     report.info(`choosing settings for --time ${formatDuration(f.time!)}: measuring this machine…`);
     const choice = await pickSettings({
-      trainChars: targets, budgetSec: f.time!, given: fixed,
-      measure: (m, b, t) => measureStep({ ...m, vocabSize: V }, b, t, f),
+      trainChars: targets, vocabSize: V, budgetSec: f.time!, given: fixed,
+      // about a second per size, less for short budgets (at least two steps each)
+      measure: (m, b, t) => measureStep({ ...m, vocabSize: V }, b, t, f, Math.min(1, f.time! / 100)),
     });
     report.info(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs`).join(', ')}; picked the largest with ≥ ${MIN_EPOCHS} epochs (or the smallest)`);
     f.cell = choice.cell; f.layers = choice.layers; f.hidden = choice.hidden; f.dropout = choice.dropout;
@@ -120,7 +121,7 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
   const windows = streamLayout(data.train.length, B, T).windows;
   let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
   if (f.steps === undefined && f.epochs === undefined && f.time !== undefined) {
-    const per = auto && B === f.batch && T === f.seqLen ? autoSec : await measureStep(cfg, B, T, f, 3);
+    const per = auto && B === f.batch && T === f.seqLen ? autoSec : await measureStep(cfg, B, T, f, Math.min(3, f.time / 20));
     steps = Math.max(1, Math.floor(f.time / (per * STEP_OVERHEAD)));
     report.info(`calibrated: --time ${formatDuration(f.time)} ≈ --steps ${steps} on this machine`);
   }
