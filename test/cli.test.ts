@@ -176,7 +176,8 @@ describe('rnn CLI', () => {
     it('an unknown option is a usage error (exit 2)', () => {
       const r = rnn(['train', corpus, '--hiden', '10']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain("unknown option '--hiden'");
+      expect(r.stderr).toBe("rnn train: unknown option '--hiden' (did you mean --hidden?)\nhint: see 'rnn train --help'\n");
+      expectOneLineError(r.stderr);
     });
 
     it('a missing corpus file is a data error (exit 1) naming the path', () => {

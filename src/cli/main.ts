@@ -47,7 +47,7 @@ function trainCommand(): Command {
     .optionsGroup('Budget (the first given wins: steps, epochs, time):')
     .addOption(new Option('--steps <n>', `optimizer steps [default: ${DEFAULT_STEPS}]`).argParser(int(1)))
     .addOption(new Option('--epochs <n>', 'passes over the training text').argParser(float(0, 1e6, { minOpen: true })))
-    .addOption(new Option('--time <t>', 'training time: seconds, or 90s, 30m, 2h; calibrated into a step count').argParser(duration))
+    .addOption(new Option('--time <t>', 'training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model for this corpus and machine').argParser(duration))
     .optionsGroup('Checkpoints:')
     .addOption(new Option('--out <dir>', 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]'))
     .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))
@@ -65,6 +65,7 @@ function trainCommand(): Command {
     .addHelpText('after', `
 Examples:
   $ rnn train                                   # the bundled names list, about a minute
+  $ rnn train shakespeare.txt --doc-split none --time 30m   # picks and prints the model
   $ rnn train poems.txt --doc-split blank --hidden 256 --time 10m
   $ rnn train shakespeare.txt --doc-split none --steps 3000 --out runs/shakespeare`)
     .action(async (corpus: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -179,6 +180,12 @@ Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
   return program;
 }
 
+/** A commander message on one line: "unknown option '--hiden'\n(Did you mean --hidden?)" →
+ *  "unknown option '--hiden' (did you mean --hidden?)". */
+function oneLine(message: string): string {
+  return message.replace(/^error: /, '').trim().replace(/\s*\n\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' ');
+}
+
 export async function main(argv: string[]): Promise<number> {
   // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -195,11 +202,11 @@ export async function main(argv: string[]): Promise<number> {
   let usageHint = '';
   program.exitOverride();
   program.configureOutput({
-    outputError: (str, write) => write(`rnn: ${str.replace(/^error: /, '').trim()}\n${usageHint}`),
+    outputError: (str, write) => write(`rnn: ${oneLine(str)}\n${usageHint}`),
   });
   for (const cmd of program.commands) {
     cmd.exitOverride();
-    cmd.configureOutput({ outputError: (str, write) => write(`rnn ${cmd.name()}: ${str.replace(/^error: /, '').trim()}\nhint: see 'rnn ${cmd.name()} --help'\n`) });
+    cmd.configureOutput({ outputError: (str, write) => write(`rnn ${cmd.name()}: ${oneLine(str)}\nhint: see 'rnn ${cmd.name()} --help'\n`) });
   }
   usageHint = "hint: see 'rnn --help'\n";
   const debug = argv.includes('--debug');
