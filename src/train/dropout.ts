@@ -14,11 +14,13 @@ export function dropoutKeys(rng: Rng): [number, number] {
 
 /** The mask spec of step `step` (0-based: the step being trained) for dropout probability p. */
 export function maskSpec(keys: readonly [number, number], step: number, p: number, mode: DropoutMode): MaskSpec {
-  return {
-    a: mix32((keys[0] ^ mix32(step >>> 0)) >>> 0),
-    b: mix32((keys[1] + Math.imul(step >>> 0, 0x9e3779b9)) >>> 0),
-    thr: Math.min(4294967295, Math.round(p * 4294967296)),
-    keep: 1 / (1 - p),
-    variational: mode === 'variational',
-  };
+  const spec = { a: 0, b: 0, thr: Math.min(4294967295, Math.round(p * 4294967296)), keep: 1 / (1 - p), variational: mode === 'variational' };
+  return setMaskStep(spec, keys, step);
+}
+
+/** Point `spec` at step `step` (the training loop reuses one spec object). */
+export function setMaskStep(spec: MaskSpec, keys: readonly [number, number], step: number): MaskSpec {
+  spec.a = mix32((keys[0] ^ mix32(step >>> 0)) >>> 0);
+  spec.b = mix32((keys[1] + Math.imul(step >>> 0, 0x9e3779b9)) >>> 0);
+  return spec;
 }

@@ -6,7 +6,7 @@ import type { Engine, OptimizerSpec, TokenArray } from '../kernels/engine.js';
 import type { MetricRow, TrainSettings } from '../checkpoint/types.js';
 import { RuntimeError } from '../errors.js';
 import { rngFromState } from '../rng.js';
-import { dropoutKeys, maskSpec } from './dropout.js';
+import { dropoutKeys, maskSpec, setMaskStep } from './dropout.js';
 import { evaluateTokens } from './evaluate.js';
 import { lrAt } from './schedule.js';
 import { fillWindow, streamLayout, type StreamLayout } from './streams.js';
@@ -86,6 +86,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const y = new Int32Array(engine.batch * engine.seqLen);
   const opt = optimizerSpec(s);
   const keys = dropoutKeys(rngFromState(o.cursor.rng));
+  const masks = maskSpec(keys, o.cursor.step, engine.cfg.dropout, s.dropoutMode);
   const c = { ...o.cursor, metrics: [...o.cursor.metrics] };
   const reportEvery = o.reportEvery ?? 10;
   const snapshot = (): TrainCursor => ({ ...c, metrics: c.metrics });
@@ -126,7 +127,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     const t0 = performance.now();
     const lr = lrAt(c.step, s);
     fillWindow(o.train, lay, c.window, x, y);
-    if (engine.cfg.dropout > 0) engine.fillMasks(maskSpec(keys, c.step, engine.cfg.dropout, s.dropoutMode));
+    if (engine.cfg.dropout > 0) engine.fillMasks(setMaskStep(masks, keys, c.step));
     const loss = engine.forwardBackward(x, y);
     const norm = Math.sqrt(engine.gradNormSq());
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
