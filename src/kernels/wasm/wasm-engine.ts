@@ -11,7 +11,7 @@
 //   hs[l]    (T+1, B, H) hs[l][0] = carried h; cs[l] likewise for the LSTM cell
 //   hn[l]    (T, B, H)   GRU: W_hn h + b_hn;   yd[l] (T, B, H) output after dropout
 
-import type { Engine, FloatArray, OptimizerSpec, TokenArray } from '../engine.js';
+import type { Engine, OptimizerSpec, TokenArray } from '../engine.js';
 import { countTargets } from '../count-targets.js';
 import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
 import { buildLayout } from '../../model/layout.js';
