@@ -163,6 +163,49 @@ Examples:
     });
 }
 
+function exportCommand(): Command {
+  return new Command('export')
+    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it.')
+    .argument('<checkpoint>', 'checkpoint file or run directory')
+    .addOption(new Option('--format <f>', 'file format').choices(['safetensors']).default('safetensors'))
+    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]'))
+    .addOption(new Option('--json', 'print one JSON object'))
+    .addHelpText('after', `
+The tensors are the state_dict of nn.LSTM/GRU/RNN named \`rnn\` (one-hot input of width V,
+batch_first) and nn.Linear(H, V) named \`head\`; __metadata__ holds the cell, sizes, vocabulary
+and split rule. rnn_torch.py loads it with load_state_dict(strict=True).
+
+Examples:
+  $ rnn export runs/names --out names.safetensors
+  $ python3 rnn_torch.py names.safetensors held-out.txt          # same loss as rnn eval
+  $ python3 rnn_torch.py names.safetensors names.txt --train-steps 200 --save tuned.safetensors
+  $ rnn import tuned.safetensors --out tuned.json`)
+    .action(async (checkpoint: string, opts: Record<string, unknown>) => {
+      const { exportMain } = await import('./commands/export.js');
+      await exportMain(checkpoint, opts);
+    });
+}
+
+function importCommand(): Command {
+  return new Command('import')
+    .description('Turn a safetensors file written by rnn export (or saved by rnn_torch.py) into an rnn checkpoint.')
+    .argument('<file>', '.safetensors file')
+    .addOption(new Option('--out <file>', 'checkpoint to write [default: the file\'s name with .json]'))
+    .addOption(new Option('--force', 'replace --out if it exists'))
+    .addOption(new Option('--json', 'print one JSON object'))
+    .addHelpText('after', `
+Float16 and bfloat16 tensors are converted to float32. The checkpoint holds weights only: sample,
+eval, info and train --init-from accept it.
+
+Examples:
+  $ rnn import tuned.safetensors --out tuned.json
+  $ rnn sample tuned.json --count 5`)
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      const { importMain } = await import('./commands/import.js');
+      await importMain(file, opts);
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('rnn')
     .description('Train character-level LSTM, GRU and RNN language models, sample from them, evaluate them.')
@@ -176,7 +219,7 @@ Examples:
   $ rnn eval runs/names/best.json names.txt --json
 
 Exit codes: 0 ok, 1 data or runtime error, 2 usage error, 130 interrupted.`);
-  for (const cmd of [trainCommand(), sampleCommand(), evalCommand(), infoCommand(), plotCommand()]) program.addCommand(cmd);
+  for (const cmd of [trainCommand(), sampleCommand(), evalCommand(), infoCommand(), plotCommand(), exportCommand(), importCommand()]) program.addCommand(cmd);
   return program;
 }
 

@@ -1,0 +1,43 @@
+// `rnn export`: a checkpoint's weights as a safetensors file PyTorch loads (export/torch-format.ts),
+// with the reference model rnn_torch.py written beside it. Messages go to stderr; --json prints a
+// summary on stdout.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../../checkpoint/atomic-write.js';
+import { loadCheckpoint } from '../../checkpoint/io.js';
+import { UsageError } from '../../errors.js';
+import { exportSafetensors } from '../../export/torch-format.js';
+import { resolveCheckpoint } from '../run-dir.js';
+
+/** The reference model's file name, and where the package keeps it (src/ also when running from dist/). */
+export const REFERENCE_FILE = 'rnn_torch.py';
+const REFERENCE_SOURCE = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? `../../export/${REFERENCE_FILE}` : `../../../src/export/${REFERENCE_FILE}`, import.meta.url));
+
+interface ExportFlags { format: 'safetensors'; out?: string; json?: boolean }
+
+export async function exportMain(checkpointArg: string, raw: Record<string, unknown>): Promise<void> {
+  const f = raw as unknown as ExportFlags;
+  const path = resolveCheckpoint(checkpointArg);
+  const ck = loadCheckpoint(path);
+  const out = f.out ?? join(dirname(path), `${basename(path, extname(path))}.safetensors`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a directory`, 'give a file name, e.g. model.safetensors');
+  const bytes = exportSafetensors(ck);
+  writeFileAtomic(out, bytes);
+  const script = join(dirname(out), REFERENCE_FILE);
+  const source = readFileSync(REFERENCE_SOURCE);
+  let scriptNote = '';
+  if (!existsSync(script)) writeFileAtomic(script, source);
+  else if (!readFileSync(script).equals(source)) {
+    scriptNote = `kept the existing ${script}, which differs from this rnn's (delete it to get the current one)`;
+  }
+  const params = ck.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify({ checkpoint: path, out, bytes: bytes.length, tensors: ck.tensors.length, parameters: params, reference: script })}\n`);
+  } else {
+    process.stderr.write(`wrote ${out} (${ck.tensors.length} tensors, ${params.toLocaleString('en-US')} parameters, ${bytes.length.toLocaleString('en-US')} bytes) and ${script}\n`);
+    process.stderr.write(`in PyTorch: python3 ${script} ${out} some-text.txt   (eval loss and a greedy sample; --help for training)\n`);
+  }
+  if (scriptNote) process.stderr.write(`notice: ${scriptNote}\n`);
+}
