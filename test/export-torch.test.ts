@@ -89,6 +89,14 @@ describe('CLI errors', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toBe(`rnn: ${join(dir, 'a.json')} already exists\nhint: choose another --out, or add --force to replace it\n`);
     expect(rnn(['import', st, '--out', join(dir, 'a.json'), '--force']).code).toBe(0);
+    // Parent directories are created; one that cannot be is one line (Node's recursive mkdir spins
+    // forever on /proc/x: this used to hang train, export and import alike).
+    expect(rnn(['import', st, '--out', join(dir, 'new/sub/b.json')]).code).toBe(0);
+    const proc = rnn(['import', st, '--out', '/proc/rnn-nowhere/b.json']);
+    expect(proc.code).toBe(1);
+    expect(proc.stderr.split('\n')[0]).toBe('rnn: cannot write to /proc/rnn-nowhere: ENOENT');
+    const train = rnn(['train', join(FIX, golden.trainText), '--steps', '1', '--out', '/proc/rnn-nowhere/run']);
+    expect(train.code).toBe(1);
   });
 
   it('a missing or malformed file is one line and exit 1; export of a non-checkpoint too', () => {

@@ -3,8 +3,8 @@
 // new one, never a mix (rename is atomic within one file system). https://lwn.net/Articles/457667/
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError } from '../errors.js';
 
 /** The file-system calls made here; tests pass a copy of `nodeFs` that fails on cue. */
@@ -25,8 +25,19 @@ export const nodeFs: AtomicFs = {
   close: (fd) => closeSync(fd),
   rename: (from, to) => renameSync(from, to),
   unlink: (path) => unlinkSync(path),
-  mkdir: (path) => { mkdirSync(path, { recursive: true }); },
+  mkdir: (path) => { mkdirParents(path); },
 };
+
+/** mkdir -p, one level at a time. Node 20's `mkdirSync(p, { recursive: true })` loops forever
+ *  when a parent cannot be created but stats as missing (e.g. /proc/x/y: mkdir gives ENOENT). */
+export function mkdirParents(path: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); !existsSync(p); p = dirname(p)) {
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
+}
 
 /** Errors from opening or fsyncing a directory where the platform or file system cannot (Windows,
  *  some network and FUSE file systems) or the directory is not readable. The rename has already

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../checkpoint/atomic-write.js';
+import { checkWritableDir, writeFileAtomic } from '../../checkpoint/atomic-write.js';
 import { loadCheckpoint } from '../../checkpoint/io.js';
 import { UsageError } from '../../errors.js';
 import { exportSafetensors } from '../../export/torch-format.js';
@@ -23,6 +23,7 @@ export async function exportMain(checkpointArg: string, raw: Record<string, unkn
   const ck = loadCheckpoint(path);
   const out = f.out ?? join(dirname(path), `${basename(path, extname(path))}.safetensors`);
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a directory`, 'give a file name, e.g. model.safetensors');
+  checkWritableDir(dirname(out)); // creates it, or one line saying why it cannot
   const bytes = exportSafetensors(ck);
   writeFileAtomic(out, bytes);
   const script = join(dirname(out), REFERENCE_FILE);

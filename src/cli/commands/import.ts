@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { checkWritableDir } from '../../checkpoint/atomic-write.js';
 import { saveCheckpoint } from '../../checkpoint/io.js';
 import { CheckpointError, UsageError } from '../../errors.js';
 import { importSafetensors } from '../../export/torch-format.js';
@@ -27,6 +28,7 @@ export async function importMain(file: string, raw: Record<string, unknown>): Pr
     const which = names.length === ck.tensors.length ? `all ${names.length} tensors` : `${names.length} tensor${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
     process.stderr.write(`notice: ${which} stored as ${dtype} converted to float32 (exactly)\n`);
   }
+  checkWritableDir(dirname(out)); // creates it, or one line saying why it cannot
   saveCheckpoint(out, ck);
   const m = ck.model;
   if (f.json) process.stdout.write(`${JSON.stringify({ file, out, model: m, tensors: ck.tensors.length, converted })}\n`);
