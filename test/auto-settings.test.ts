@@ -24,7 +24,7 @@ describe('pickSettings', () => {
     expect(c.steps).toBe(Math.floor(1800 / (1e-9 * 2 * 65536 * 4096)));
     expect(c.cell).toBe('gru');
     expect(c.dropout).toBe(0.2);  // 13.7 epochs
-    expect(c.lr).toBe(3e-3);      // ≥ 256 units
+    expect(c.lr).toBe(5e-3);      // ≥ 256 units
     expect(c.warmup).toBe(100);
   });
 
