@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { dropoutFor, MAX_PARAMS_PER_CHAR, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
 
-/** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B32 T128 is
- *  2·147456·4096·1e-9 = 1.208 s. */
+/** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B16 T128 is
+ *  2·147456·2048·1e-9 = 0.604 s. */
 const fake = (log: string[] = []) => async (m: { layers: number; hidden: number }, B: number, T: number): Promise<number> => {
   log.push(`${m.layers}x${m.hidden}`);
   return 1e-9 * m.layers * m.hidden ** 2 * B * T;
@@ -13,19 +13,19 @@ const fake = (log: string[] = []) => async (m: { layers: number; hidden: number 
 
 describe('pickSettings', () => {
   it('picks the largest size that still gets MIN_EPOCHS epochs, measuring no size past the first that fails', async () => {
-    // 1 M training chars, 30 min. epochs = 1800 / secPerStep · 4096 / 1e6:
-    //   2×384: 1800 / 1.208 · 0.004096 = 6.10 < 10;  2×256: 1800 / 0.537 · 0.004096 = 13.7 ≥ 10
+    // 1 M training chars, 30 min, B16 T128 (2,048 chars per step). epochs = 1800 / secPerStep · 2048 / 1e6:
+    //   2×384: 1800 / 0.604 · 0.002048 = 6.10 < 10;  2×256: 1800 / 0.268 · 0.002048 = 13.7 ≥ 10
     const log: string[] = [];
     const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, given: {}, measure: fake(log) });
     expect(MIN_EPOCHS).toBe(10);
-    expect([c.layers, c.hidden, c.batch, c.seqLen]).toEqual([2, 256, 32, 128]);
-    expect(c.epochs).toBeCloseTo(1800 / (1e-9 * 2 * 65536 * 4096) * 4096 / 1e6, 6);
+    expect([c.layers, c.hidden, c.batch, c.seqLen]).toEqual([2, 256, 16, 128]);
+    expect(c.epochs).toBeCloseTo(1800 / (1e-9 * 2 * 65536 * 2048) * 2048 / 1e6, 6);
     expect(log).toEqual(['1x64', '1x128', '2x128', '2x192', '2x256', '2x384']);
-    expect(c.steps).toBe(Math.floor(1800 / (1e-9 * 2 * 65536 * 4096)));
+    expect(c.steps).toBe(Math.floor(1800 / (1e-9 * 2 * 65536 * 2048))); // 6,705
     expect(c.cell).toBe('gru');
     expect(c.dropout).toBe(0.2);  // 13.7 epochs
-    expect(c.lr).toBe(5e-3);      // ≥ 256 units
-    expect(c.warmup).toBe(100);
+    expect(c.lr).toBe(4e-3);      // ≥ 256 units
+    expect(c.warmup).toBe(200);   // min(200, 6,705 / 20)
   });
 
   it('takes the smallest size when even it cannot reach MIN_EPOCHS, with less dropout', async () => {
@@ -44,9 +44,9 @@ describe('pickSettings', () => {
   });
 
   it('halves T for a small corpus until an epoch has 64 windows (not below 16)', async () => {
-    // 50,000 chars: B32·T128 gives 12 windows, T64 24, T32 48, T16 97 → T = 16
+    // 50,000 chars: B16·T128 gives 24 windows, T64 48, T32 97 → T = 32
     const c = await pickSettings({ trainChars: 50_000, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
-    expect(c.seqLen).toBe(16);
+    expect(c.seqLen).toBe(32);
     const tiny = await pickSettings({ trainChars: 1000, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
     expect(tiny.seqLen).toBe(16);
   });

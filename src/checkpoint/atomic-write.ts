@@ -3,7 +3,7 @@
 // new one, never a mix (rename is atomic within one file system). https://lwn.net/Articles/457667/
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError } from '../errors.js';
 
@@ -36,7 +36,14 @@ export function mkdirParents(path: string): void {
     missing.push(p);
     if (dirname(p) === p) break;
   }
-  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]!);
+    } catch (err) {
+      // made meanwhile by another process: fine if it is a directory now
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(missing[i]!).isDirectory()) throw err;
+    }
+  }
 }
 
 /** Errors from opening or fsyncing a directory where the platform or file system cannot (Windows,
