@@ -36,10 +36,7 @@ export function loadCheckpoint(path: string): Checkpoint {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory'
-      : code === 'ERR_STRING_TOO_LONG' ? 'too large to be a checkpoint' : code ?? firstLine(err);
-    throw new CheckpointError(`${path}: ${why}`, 'give the path of a checkpoint .json file, or a run directory');
+    throw new CheckpointError(`${path}: ${readFailure(err)}`, 'give the path of a checkpoint .json file, or a run directory');
   }
   return parseCheckpoint(text, path);
 }
@@ -60,6 +57,13 @@ export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): voi
       e.hint ?? 'rnn built a checkpoint that fails its own validation: please report this as a bug');
   }
   writeFileAtomic(path, JSON.stringify(ck), fs);
+}
+
+/** Why reading a model file failed, in a few words (for "<path>: <why>"). */
+export function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory'
+    : code === 'ERR_STRING_TOO_LONG' ? 'too large to be a checkpoint' : code ?? firstLine(err);
 }
 
 function firstLine(err: unknown): string {

@@ -12,7 +12,7 @@ import { CheckpointError } from '../errors.js';
 import { buildLayout } from '../model/layout.js';
 import { CELL_TYPES } from '../model/config.js';
 import { VERSION } from '../version.js';
-import { encodeSafetensors, isFloatDtype, parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors.js';
+import { encodeSafetensors, isFloatDtype, parseSafetensors, readFloat32, type SafetensorsFile, type TensorEntry } from './safetensors.js';
 
 /** `__metadata__.format` of the files written here. */
 export const EXPORT_FORMAT = 'rnn-char-lm';
@@ -83,9 +83,10 @@ export function importSafetensors(bytes: Uint8Array, source: string): ImportResu
   const codePoints = parseVocab(get('vocab'), vocabSize, source);
   const model = { cell, layers, hidden, vocabSize, dropout };
   const layout = buildLayout({ ...model, cell: cell as Checkpoint['model']['cell'] });
-  const converted = checkTensors(file, layout.tensors, source);
+  const byName = new Map(file.tensors.map((t) => [t.name, t]));
+  const converted = checkTensors(file, byName, layout.tensors, source);
   const tensors = layout.tensors.map((spec) => {
-    const values = readFloat32(file, file.tensors.find((t) => t.name === spec.name)!);
+    const values = readFloat32(file, byName.get(spec.name)!);
     const bad = values.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) fail(`${source}: tensor ${spec.name} value ${bad} is ${values[bad]}`, 'the weights diverged: export an earlier checkpoint');
     return encodeF32(spec.name, spec.shape, values);
@@ -139,19 +140,18 @@ function parseCorpus(s: string | undefined): Checkpoint['corpus'] {
 
 /** Exactly the expected tensors, each with its shape and a float dtype; returns the names of
  *  those stored as F16/BF16 (converted exactly to float32). */
-function checkTensors(file: SafetensorsFile, expected: readonly { name: string; shape: number[] }[], source: string): Record<string, string[]> {
-  const want = new Map(expected.map((t) => [t.name, t.shape]));
+function checkTensors(file: SafetensorsFile, byName: ReadonlyMap<string, TensorEntry>, expected: readonly { name: string; shape: number[] }[], source: string): Record<string, string[]> {
   const names = expected.map((t) => t.name);
   for (const t of file.tensors) {
-    if (!want.has(t.name)) {
-      const near = closest(t.name, names.filter((n) => !file.tensors.some((f) => f.name === n)));
+    if (!names.includes(t.name)) {
+      const near = closest(t.name, names.filter((n) => !byName.has(n)));
       fail(`${source}: unexpected tensor ${t.name}${near ? ` (did you mean ${near}?)` : ''}`,
         `a ${describe(file)} has exactly: ${names.join(', ')}`);
     }
   }
   const converted: Record<string, string[]> = {};
   for (const { name, shape } of expected) {
-    const t = file.tensors.find((f) => f.name === name);
+    const t = byName.get(name);
     if (!t) fail(`${source}: missing tensor ${name}`, `a ${describe(file)} has exactly: ${names.join(', ')}`);
     const got = t!.shape;
     if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { checkWritableDir } from '../../checkpoint/atomic-write.js';
-import { saveCheckpoint } from '../../checkpoint/io.js';
+import { readFailure, saveCheckpoint } from '../../checkpoint/io.js';
 import { CheckpointError, UsageError } from '../../errors.js';
 import { importSafetensors } from '../../export/torch-format.js';
 
@@ -19,9 +19,7 @@ export async function importMain(file: string, raw: Record<string, unknown>): Pr
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(err);
-    throw new CheckpointError(`${file}: ${why}`, 'give the path of a .safetensors file written by rnn export or rnn_torch.py');
+    throw new CheckpointError(`${file}: ${readFailure(err)}`, 'give the path of a .safetensors file written by rnn export or rnn_torch.py');
   }
   const { checkpoint: ck, converted } = importSafetensors(bytes, file);
   for (const [dtype, names] of Object.entries(converted)) {
