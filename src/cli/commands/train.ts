@@ -122,7 +122,7 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
   let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
   if (f.steps === undefined && f.epochs === undefined && f.time !== undefined) {
     const per = auto && B === f.batch && T === f.seqLen ? autoSec : await measureStep(cfg, B, T, f, Math.min(3, f.time / 20));
-    steps = Math.max(1, Math.floor(f.time / (per * STEP_OVERHEAD)));
+    steps = Math.max(1, Math.floor(f.time / per));
     report.info(`calibrated: --time ${formatDuration(f.time)} ≈ --steps ${steps} on this machine`);
   }
   const evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
@@ -317,11 +317,12 @@ function equivalentFlags(cfg: ModelConfig, s: TrainSettings, docSplit: DocSplit)
   return flags.map(([k, v]) => `--${k} ${v}`).join(' ');
 }
 
-/** Per-step time outside the kernel (window copy, optimizer, progress), as a factor. */
-const STEP_OVERHEAD = 1.03;
-
 /** Seconds per training step of this model and batch shape on this machine: a probe engine runs
- *  steps (dropout masks, forward/backward, gradient norm, Adam) for about `seconds` after a warm-up.
+ *  steps (dropout masks, forward/backward, gradient norm, Adam) for about `seconds` after two
+ *  warm-up steps, and the median step is the figure (one slow step, a page fault or another
+ *  process, does not shorten the schedule; the mean read 2-5% slow against the runs it planned).
+ *  The run's clock counts the same work (validation and saving are outside it), so no margin is
+ *  added: a machine slower than measured stops at the time limit with its best checkpoint kept.
  *  The run's own engine and RNG are untouched, so the run is exactly what `--steps N` gives. */
 async function measureStep(cfg: ModelConfig, B: number, T: number, f: TrainFlags, seconds = 1): Promise<number> {
   const engine = await createEngine(cfg, B, T, { kernel: f.kernel, threads: f.threads });
@@ -334,12 +335,22 @@ async function measureStep(cfg: ModelConfig, B: number, T: number, f: TrainFlags
       engine.gradNormSq();
       engine.optimizerStep(adam, 0, n + 1); // the probe's weights do not matter
     };
-    pass(0); // warm-up
+    pass(0); pass(1); // warm-up
+    const times: number[] = [];
     const t0 = performance.now();
-    let n = 0;
-    while (n < 2 || (performance.now() - t0 < seconds * 1000 && n < 50)) pass(++n);
-    return (performance.now() - t0) / 1000 / n;
+    while (times.length < 3 || (performance.now() - t0 < seconds * 1000 && times.length < 50)) {
+      const t = performance.now();
+      pass(times.length + 2);
+      times.push((performance.now() - t) / 1000);
+    }
+    return median(times);
   } finally {
     engine.dispose();
   }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
