@@ -23,7 +23,7 @@ describe('pickSettings', () => {
     expect(log).toEqual(['1x64', '1x128', '2x128', '2x192', '2x256', '2x384']);
     expect(c.steps).toBe(Math.floor(1800 / (1e-9 * 2 * 65536 * 2048))); // 6,705
     expect(c.cell).toBe('gru');
-    expect(c.dropout).toBe(0.2);  // 13.7 epochs
+    expect(c.dropout).toBe(0.3);  // 13.7 epochs: 10 ≤ epochs < 80
     expect(c.lr).toBe(4e-3);      // ≥ 256 units
     expect(c.warmup).toBe(200);   // min(200, 6,705 / 20)
   });
@@ -64,6 +64,6 @@ describe('pickSettings', () => {
   });
 
   it('dropout grows with the passes over the data', () => {
-    expect([1, 3.9, 4, 24, 25, 79, 80, 500].map(dropoutFor)).toEqual([0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4, 0.4]);
+    expect([1, 3.9, 4, 9.9, 10, 79, 80, 500].map(dropoutFor)).toEqual([0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4, 0.4]);
   });
 });
