@@ -8,6 +8,7 @@ import { Pool } from '../dist/kernels/wasm/pool.js';
 import { OPS } from '../dist/kernels/wasm/ops.js';
 import { initParams } from '../dist/model/layout.js';
 import { createRng } from '../dist/rng.js';
+import { maskSpec } from '../dist/train/dropout.js';
 
 const [cell = 'lstm', L = '2', H = '256', B = '32', T = '64', threads = '2'] = process.argv.slice(2);
 const V = 65, steps = 10;
@@ -23,7 +24,8 @@ Pool.prototype.run = function (op, ...a) {
   e.ms += performance.now() - t0; e.calls++; times.set(key, e);
 };
 
-const cfg = { cell, layers: +L, hidden: +H, vocabSize: V, dropout: 0 };
+const dropout = Number(process.env.DROPOUT ?? 0);
+const cfg = { cell, layers: +L, hidden: +H, vocabSize: V, dropout };
 const module = kernelModule();
 const e = await createWasmEngine(cfg, +B, +T, { module, threads: +threads });
 initParams(e.params, cfg, createRng(3).next); e.paramsChanged();
@@ -31,7 +33,7 @@ const r = createRng(5);
 const x = new Int32Array(+B * +T).map(() => Math.floor(r.next() * V));
 const y = new Int32Array(+B * +T).map(() => Math.floor(r.next() * V));
 const opt = { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
-const step = (i) => { e.forwardBackward(x, y); const n = Math.sqrt(e.gradNormSq()); if (n > 5) e.scaleGrads(5 / n); e.optimizerStep(opt, 2e-3, i); };
+const step = (i) => { if (dropout > 0) e.fillMasks(maskSpec([1, 2], i, dropout, 'standard')); e.forwardBackward(x, y); const n = Math.sqrt(e.gradNormSq()); if (n > 5) e.scaleGrads(5 / n); e.optimizerStep(opt, 2e-3, i); };
 for (let i = 1; i <= 3; i++) step(i);
 on = true;
 const t0 = performance.now();

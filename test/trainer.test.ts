@@ -70,3 +70,32 @@ describe('early stopping (--patience)', () => {
     expect([never.r.reason, never.r.cursor.step]).toEqual(['steps', 6]);
   });
 });
+
+describe('time limit', () => {
+  it('stops when the training clock passes the limit, validates, and records that step with its validation', async () => {
+    const train = Uint16Array.from({ length: 65 }, (_, k) => (k * 3) % 5);
+    const cfg = { cell: 'gru' as const, layers: 1, hidden: 4, vocabSize: 5, dropout: 0 };
+    const engine = createRefEngine(cfg, 2, 4);
+    initParams(engine.params, cfg, createRng(3).next);
+    const evalEngine = createRefEngine(cfg, 1, 4);
+    // Every validation target costs 0.75 nats (the eval engine's forwardLoss is replaced).
+    const forward = evalEngine.forwardLoss.bind(evalEngine);
+    evalEngine.forwardLoss = (x, y) => { forward(x, y); return evalEngine.lastCount * 0.75; };
+    const saves: string[] = [];
+    const rows: number[] = [];
+    // Any step takes longer than 1 ns, so the run stops after its first step: not a report step
+    // (every 10) and not an evaluation step (every 100) of its 1,000.
+    const r = await runTraining({
+      engine, evalEngine, train, val: Uint16Array.of(0, 1, 2, 3, 4, 0), timeLimitSec: 1e-9,
+      cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+      settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps: 1000, evalEvery: 100, saveEvery: 100 },
+      hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`), onMetrics: (row) => rows.push(row.step) },
+    });
+    expect([r.reason, r.cursor.step, r.lastValLoss]).toEqual(['time', 1, 0.75]);
+    const last = r.cursor.metrics[r.cursor.metrics.length - 1]!;
+    expect([last.step, last.valLoss]).toEqual([1, 0.75]);
+    expect(Number.isFinite(last.trainLoss)).toBe(true);
+    expect(rows).toEqual([1]);
+    expect(saves).toEqual(['best@1', 'last@1']);
+  });
+});

@@ -92,6 +92,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const snapshot = (): TrainCursor => ({ ...c, metrics: c.metrics });
   let lastVal: number | null = c.metrics.length ? lastValOf(c.metrics) : null;
   let sumLoss = 0, sumN = 0, charsSince = 0, timeSince = 0;
+  let lastLr = 0, lastNorm = 0;
   let reason: StopReason = 'steps';
 
   const validate = (): void => {
@@ -126,10 +127,12 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     if (hooks.shouldStop?.()) { reason = 'signal'; break; }
     const t0 = performance.now();
     const lr = lrAt(c.step, s);
+    lastLr = lr;
     fillWindow(o.train, lay, c.window, x, y);
     if (engine.cfg.dropout > 0) engine.fillMasks(setMaskStep(masks, keys, c.step));
     const loss = engine.forwardBackward(x, y);
     const norm = Math.sqrt(engine.gradNormSq());
+    lastNorm = norm;
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       throw new RuntimeError(`training diverged at step ${c.step + 1}: ${!Number.isFinite(loss) ? 'loss' : 'gradient norm'} is ${!Number.isFinite(loss) ? loss : norm}`,
         `try a lower --lr (now ${s.lr}) or a smaller --clip (now ${s.clip})`);
@@ -171,7 +174,16 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (reason === 'time' || reason === 'signal') {
-    if (reason === 'time') validate();
+    if (reason === 'time') {
+      // The last step gets its metrics row (steps since the last report), so the final validation
+      // is recorded beside it for `rnn plot` and the metrics log, as at the end of a full run.
+      if (sumN > 0) {
+        c.metrics.push({ step: c.step, time: c.elapsedSec, trainLoss: sumLoss / sumN, valLoss: null, lr: lastLr, gradNorm: lastNorm, charsPerSec: charsSince / Math.max(timeSince, 1e-9) });
+      }
+      validate();
+      const row = c.metrics[c.metrics.length - 1];
+      if (sumN > 0 && row && row.step === c.step) hooks.onMetrics?.(row);
+    }
     hooks.save('last', snapshot());
   }
   return { cursor: snapshot(), reason, lastValLoss: lastVal };
