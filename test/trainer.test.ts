@@ -30,24 +30,29 @@ describe('training cursor', () => {
   });
 });
 
+/** A 1×4 GRU training run whose validations cost known amounts: each validation (evaluateTokens)
+ *  starts with resetState, then sums forwardLoss over the windows; the mock makes every target of
+ *  validation k cost vals[k] nats, so when the best one falls is known in advance. */
+function mockedValidation(vals: number[]) {
+  const train = Uint16Array.from({ length: 65 }, (_, k) => (k * 3) % 5);
+  const cfg = { cell: 'gru' as const, layers: 1, hidden: 4, vocabSize: 5, dropout: 0 };
+  const engine = createRefEngine(cfg, 2, 4);
+  initParams(engine.params, cfg, createRng(3).next);
+  const evalEngine = createRefEngine(cfg, 1, 4);
+  let k = -1;
+  const reset = evalEngine.resetState.bind(evalEngine), forward = evalEngine.forwardLoss.bind(evalEngine);
+  evalEngine.resetState = () => { reset(); k++; };
+  evalEngine.forwardLoss = (x, y) => { forward(x, y); return evalEngine.lastCount * vals[k]!; };
+  return { engine, evalEngine, train, val: Uint16Array.of(0, 1, 2, 3, 4, 0) };
+}
+
 describe('early stopping (--patience)', () => {
   /** A run of `steps` steps evaluating every step; val losses come from `vals` (the eval engine's
    *  forwardLoss is replaced), so when the best one falls is known in advance. */
   async function run(vals: number[], patience: number, steps = vals.length) {
-    const train = Uint16Array.from({ length: 65 }, (_, k) => (k * 3) % 5);
-    const cfg = { cell: 'gru' as const, layers: 1, hidden: 4, vocabSize: 5, dropout: 0 };
-    const engine = createRefEngine(cfg, 2, 4);
-    initParams(engine.params, cfg, createRng(3).next);
-    const evalEngine = createRefEngine(cfg, 1, 4);
-    // Each validation (evaluateTokens) starts with resetState, then sums forwardLoss over the
-    // windows; the mock makes every target of validation k cost vals[k] nats.
-    let k = -1;
-    const reset = evalEngine.resetState.bind(evalEngine), forward = evalEngine.forwardLoss.bind(evalEngine);
-    evalEngine.resetState = () => { reset(); k++; };
-    evalEngine.forwardLoss = (x, y) => { forward(x, y); return evalEngine.lastCount * vals[k]!; };
     const saves: string[] = [];
     const r = await runTraining({
-      engine, evalEngine, train, val: Uint16Array.of(0, 1, 2, 3, 4, 0), cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+      ...mockedValidation(vals), cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
       settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps, evalEvery: 1, saveEvery: 1, patience },
       hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`) },
     });
@@ -73,20 +78,12 @@ describe('early stopping (--patience)', () => {
 
 describe('time limit', () => {
   it('stops when the training clock passes the limit, validates, and records that step with its validation', async () => {
-    const train = Uint16Array.from({ length: 65 }, (_, k) => (k * 3) % 5);
-    const cfg = { cell: 'gru' as const, layers: 1, hidden: 4, vocabSize: 5, dropout: 0 };
-    const engine = createRefEngine(cfg, 2, 4);
-    initParams(engine.params, cfg, createRng(3).next);
-    const evalEngine = createRefEngine(cfg, 1, 4);
-    // Every validation target costs 0.75 nats (the eval engine's forwardLoss is replaced).
-    const forward = evalEngine.forwardLoss.bind(evalEngine);
-    evalEngine.forwardLoss = (x, y) => { forward(x, y); return evalEngine.lastCount * 0.75; };
     const saves: string[] = [];
     const rows: number[] = [];
     // Any step takes longer than 1 ns, so the run stops after its first step: not a report step
     // (every 10) and not an evaluation step (every 100) of its 1,000.
     const r = await runTraining({
-      engine, evalEngine, train, val: Uint16Array.of(0, 1, 2, 3, 4, 0), timeLimitSec: 1e-9,
+      ...mockedValidation([0.75]), timeLimitSec: 1e-9, // the one validation costs 0.75 nats per target
       cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
       settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps: 1000, evalEvery: 100, saveEvery: 100 },
       hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`), onMetrics: (row) => rows.push(row.step) },

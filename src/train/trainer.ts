@@ -93,6 +93,12 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   let lastVal: number | null = c.metrics.length ? lastValOf(c.metrics) : null;
   let sumLoss = 0, sumN = 0, charsSince = 0, timeSince = 0;
   let lastLr = 0, lastNorm = 0;
+  /** The metrics row of the steps since the last one (the last step's rate and gradient norm). */
+  const pushRow = (): MetricRow => {
+    const row = { step: c.step, time: c.elapsedSec, trainLoss: sumLoss / sumN, valLoss: null, lr: lastLr, gradNorm: lastNorm, charsPerSec: charsSince / Math.max(timeSince, 1e-9) };
+    c.metrics.push(row);
+    return row;
+  };
   let reason: StopReason = 'steps';
 
   const validate = (): void => {
@@ -156,12 +162,11 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     const isLast = c.step === s.steps;
     const evalDue = (s.evalEvery > 0 && c.step % s.evalEvery === 0) || isLast;
     if (c.step % reportEvery === 0 || evalDue) {
-      const info: StepInfo = {
-        step: c.step, totalSteps: s.steps, epoch: c.epoch + c.window / lay.windows, trainLoss: sumLoss / sumN,
-        lr, gradNorm: norm, charsPerSec: charsSince / Math.max(timeSince, 1e-9), elapsedSec: c.elapsedSec, valLoss: lastVal,
-      };
-      c.metrics.push({ step: c.step, time: c.elapsedSec, trainLoss: info.trainLoss, valLoss: null, lr, gradNorm: norm, charsPerSec: info.charsPerSec });
-      hooks.onStep?.(info);
+      const r = pushRow();
+      hooks.onStep?.({
+        step: c.step, totalSteps: s.steps, epoch: c.epoch + c.window / lay.windows, trainLoss: r.trainLoss,
+        lr, gradNorm: norm, charsPerSec: r.charsPerSec, elapsedSec: c.elapsedSec, valLoss: lastVal,
+      });
       sumLoss = 0; sumN = 0; charsSince = 0; timeSince = 0;
     }
     if (evalDue) validate();
@@ -177,9 +182,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     if (reason === 'time') {
       // The last step gets its metrics row (steps since the last report), so the final validation
       // is recorded beside it for `rnn plot` and the metrics log, as at the end of a full run.
-      if (sumN > 0) {
-        c.metrics.push({ step: c.step, time: c.elapsedSec, trainLoss: sumLoss / sumN, valLoss: null, lr: lastLr, gradNorm: lastNorm, charsPerSec: charsSince / Math.max(timeSince, 1e-9) });
-      }
+      if (sumN > 0) pushRow();
       validate();
       const row = c.metrics[c.metrics.length - 1];
       if (sumN > 0 && row && row.step === c.step) hooks.onMetrics?.(row);
