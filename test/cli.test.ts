@@ -4,9 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RNN, rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+import { RNN, rnn, run, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 
 const SMALL = ['--layers', '1', '--hidden', '24', '--batch', '4', '--seq-len', '16', '--lr', '0.01', '--warmup', '5'];
 
@@ -23,29 +22,29 @@ describe('rnn CLI', () => {
   let corpus = '';
   let summary: Record<string, unknown> = {};
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
     corpus = writeText(dir, 'names.txt', TINY_NAMES);
-    const r = rnn(['train', corpus, ...SMALL, '--steps', '120', '--out', join(dir, 'run'), '--json', '--quiet']);
+    const r = await rnn(['train', corpus, ...SMALL, '--steps', '120', '--out', join(dir, 'run'), '--json', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     summary = JSON.parse(r.stdout);
   });
 
-  it('--help lists the commands and exits 0', () => {
-    const r = rnn(['--help']);
+  it('--help lists the commands and exits 0', async () => {
+    const r = await rnn(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['train', 'sample', 'eval']) expect(r.stdout).toContain(c);
   });
 
-  it('train --help groups options and ends with examples', () => {
-    const r = rnn(['train', '--help']);
+  it('train --help groups options and ends with examples', async () => {
+    const r = await rnn(['train', '--help']);
     expect(r.code).toBe(0);
     for (const g of ['Data:', 'Model:', 'Optimization:', 'Checkpoints:', 'System:', 'Examples:']) expect(r.stdout).toContain(g);
     expect(r.stdout).toContain('(default: 32)');
   });
 
-  it('train --json prints one parseable summary on stdout with the files it wrote', () => {
+  it('train --json prints one parseable summary on stdout with the files it wrote', async () => {
     expect(summary.steps).toBe(120);
     expect(typeof summary.bestValLoss).toBe('number');
     expect(summary.bestValBitsPerChar).toBeCloseTo((summary.bestValLoss as number) / Math.LN2, 12);
@@ -56,9 +55,9 @@ describe('rnn CLI', () => {
     expect(metrics.at(-1).step).toBe(120);
   });
 
-  it('sample --temperature 0 is deterministic and stops at EOS', () => {
-    const a = rnn(['sample', join(dir, 'run'), '--temperature', '0', '--count', '2', '--json']);
-    const b = rnn(['sample', join(dir, 'run'), '--temperature', '0', '--count', '2', '--json']);
+  it('sample --temperature 0 is deterministic and stops at EOS', async () => {
+    const a = await rnn(['sample', join(dir, 'run'), '--temperature', '0', '--count', '2', '--json']);
+    const b = await rnn(['sample', join(dir, 'run'), '--temperature', '0', '--count', '2', '--json']);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const rows = a.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -68,17 +67,17 @@ describe('rnn CLI', () => {
     expect(rows[0].length).toBe([...rows[0].text].length);
   });
 
-  it('sample with a seed repeats exactly, and a prime starts every sample', () => {
+  it('sample with a seed repeats exactly, and a prime starts every sample', async () => {
     const args = ['sample', join(dir, 'run', 'best.json'), '--seed', '7', '--count', '5', '--prime', 'a'];
-    const a = rnn(args), b = rnn(args);
+    const a = await rnn(args), b = await rnn(args);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const lines = a.stdout.split('\n').slice(0, 5);
     for (const l of lines) expect(l.startsWith('a')).toBe(true);
   });
 
-  it('eval --json reports loss, bits per char and perplexity consistently', () => {
-    const r = rnn(['eval', join(dir, 'run', 'best.json'), corpus, '--json']);
+  it('eval --json reports loss, bits per char and perplexity consistently', async () => {
+    const r = await rnn(['eval', join(dir, 'run', 'best.json'), corpus, '--json']);
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout);
     expect(e.bitsPerChar).toBeCloseTo(e.loss / Math.LN2, 12);
@@ -89,31 +88,31 @@ describe('rnn CLI', () => {
     expect(e.tokens).toBe(chars + 36);
   });
 
-  it('sample options through the CLI: --top-k 1 and a tiny --top-p are greedy, --no-eos-stop runs to --max-chars, --stop cuts', () => {
+  it('sample options through the CLI: --top-k 1 and a tiny --top-p are greedy, --no-eos-stop runs to --max-chars, --stop cuts', async () => {
     const ck = join(dir, 'run', 'best.json');
     const sample = (...extra: string[]) => rnn(['sample', ck, '--count', '4', '--json', ...extra]);
     const texts = (r: { stdout: string }) => r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    const greedy = texts(sample('--temperature', '0')).map((o) => o.text);
-    expect(texts(sample('--temperature', '1', '--top-k', '1')).map((o) => o.text)).toEqual(greedy);
-    expect(texts(sample('--temperature', '1', '--top-p', '0.000001')).map((o) => o.text)).toEqual(greedy);
-    for (const o of texts(sample('--no-eos-stop', '--max-chars', '30'))) expect(o).toMatchObject({ length: 30, stop: 'max-chars' });
-    for (const o of texts(sample('--no-eos-stop', '--max-chars', '200', '--stop', 'n'))) {
+    const greedy = texts(await sample('--temperature', '0')).map((o) => o.text);
+    expect(texts(await sample('--temperature', '1', '--top-k', '1')).map((o) => o.text)).toEqual(greedy);
+    expect(texts(await sample('--temperature', '1', '--top-p', '0.000001')).map((o) => o.text)).toEqual(greedy);
+    for (const o of texts(await sample('--no-eos-stop', '--max-chars', '30'))) expect(o).toMatchObject({ length: 30, stop: 'max-chars' });
+    for (const o of texts(await sample('--no-eos-stop', '--max-chars', '200', '--stop', 'n'))) {
       expect(o.text).not.toContain('n');
       expect(o.stop).toBe('stop-string');
     }
   });
 
-  it('sample into a pipe closed early (| head -1) stops quietly with exit 0', () => {
+  it('sample into a pipe closed early (| head -1) stops quietly with exit 0', async () => {
     const ck = join(dir, 'run', 'best.json');
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${RNN}" sample "${ck}" --count 2000 --max-chars 200 | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    const r = await run('bash', ['-c', `"${process.execPath}" "${RNN}" sample "${ck}" --count 2000 --max-chars 200 | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`]);
     expect(r.stdout.split('\n')).toHaveLength(2); // one line, then the final newline
     expect(r.stderr).toBe('rc=0\n');
   });
 
-  it('eval --per-doc prints one JSON line per document that add up to the total, on either kernel', () => {
+  it('eval --per-doc prints one JSON line per document that add up to the total, on either kernel', async () => {
     const ck = join(dir, 'run', 'best.json');
-    const total = JSON.parse(rnn(['eval', ck, corpus, '--json']).stdout);
-    const r = rnn(['eval', ck, corpus, '--per-doc']);
+    const total = JSON.parse((await rnn(['eval', ck, corpus, '--json'])).stdout);
+    const r = await rnn(['eval', ck, corpus, '--per-doc']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^loss \d\.\d{4} nats\/char/m); // the summary moves to stderr
     const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -122,36 +121,36 @@ describe('rnn CLI', () => {
     expect(docs.map((d) => d.length)).toEqual(names.map((n) => n.length));
     const sum = docs.reduce((a, d) => a + d.nats, 0);
     expect(sum).toBeCloseTo(total.loss * total.tokens, 6);
-    const ts = rnn(['eval', ck, corpus, '--per-doc', '--kernel', 'ts']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const ts = (await rnn(['eval', ck, corpus, '--per-doc', '--kernel', 'ts'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
     ts.forEach((d, i) => expect(Math.abs(d.nats - docs[i].nats)).toBeLessThan(1e-5 * Math.max(1, d.nats)));
   });
 
-  it('eval of the held-out tail agrees with the validation loss training reported', () => {
+  it('eval of the held-out tail agrees with the validation loss training reported', async () => {
     const text = 'the cat sat on the mat. the dog sat on the log. '.repeat(20);
     const src = writeText(dir, 'stream.txt', text);
     const out = join(dir, 'tail');
-    const t = rnn(['train', src, ...SMALL, '--doc-split', 'none', '--val-fraction', '0.2', '--steps', '40', '--out', out, '--json', '--quiet']);
+    const t = await rnn(['train', src, ...SMALL, '--doc-split', 'none', '--val-fraction', '0.2', '--steps', '40', '--out', out, '--json', '--quiet']);
     expect(t.code).toBe(0);
     const best = JSON.parse(t.stdout).bestValLoss;
     const cut = Math.round(text.length * 0.8); // ASCII: code points = UTF-16 units
     const tail = writeText(dir, 'tail.txt', text.slice(cut));
-    const e = JSON.parse(rnn(['eval', join(out, 'best.json'), tail, '--json']).stdout);
+    const e = JSON.parse((await rnn(['eval', join(out, 'best.json'), tail, '--json'])).stdout);
     expect(e.loss).toBe(best);
   });
 
-  it('the same seed gives identical checkpoints', () => {
-    const ck = (name: string) => {
-      const r = rnn(['train', corpus, ...SMALL, '--dropout', '0.1', '--steps', '20', '--out', join(dir, name), '--quiet']);
+  it('the same seed gives identical checkpoints', async () => {
+    const ck = async (name: string) => {
+      const r = await rnn(['train', corpus, ...SMALL, '--dropout', '0.1', '--steps', '20', '--out', join(dir, name), '--quiet']);
       expect(r.code).toBe(0);
       const c = JSON.parse(readFileSync(join(dir, name, 'last.json'), 'utf8'));
       return { tensors: c.tensors, moments: c.training.moments, carry: c.training.carry, rng: c.training.rng, step: c.training.step,
         losses: c.training.metrics.map((m: { trainLoss: number; valLoss: number | null }) => [m.trainLoss, m.valLoss]) };
     };
-    expect(ck('seed-a')).toEqual(ck('seed-b'));
+    expect(await ck('seed-a')).toEqual(await ck('seed-b'));
   });
 
-  it('info --json describes the model, with the parameter count of a 1×24 LSTM', () => {
-    const r = rnn(['info', join(dir, 'run'), '--json']);
+  it('info --json describes the model, with the parameter count of a 1×24 LSTM', async () => {
+    const r = await rnn(['info', join(dir, 'run'), '--json']);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     const V = new Set(TINY_NAMES.replace(/\n/g, '')).size + 1; // characters + EOS
@@ -160,61 +159,61 @@ describe('rnn CLI', () => {
     expect(info.parameters).toBe(4 * H * V + 4 * H * H + 2 * 4 * H + V * H + V); // W_ih, W_hh, two biases, head
     expect(info.training.step).toBe(120);
     expect(info.docSplit).toBe('line');
-    const text = rnn(['info', join(dir, 'run')]);
+    const text = await rnn(['info', join(dir, 'run')]);
     expect(text.stdout).toMatch(/^model {8}1×24 LSTM, dropout 0.1, [\d,]+ parameters$/m);
   });
 
   describe('bad input', () => {
-    it('an invalid number is a usage error (exit 2) with one line and a hint', () => {
+    it('an invalid number is a usage error (exit 2) with one line and a hint', async () => {
       for (const args of [['--layers', '0'], ['--hidden', '-3'], ['--batch', '2.5'], ['--lr', '0'], ['--dropout', '1'], ['--seq-len', 'ten']]) {
-        const r = rnn(['train', corpus, ...args]);
+        const r = await rnn(['train', corpus, ...args]);
         expect(r.code, args.join(' ')).toBe(2);
         expectOneLineError(r.stderr);
       }
     });
 
-    it('an unknown option is a usage error (exit 2)', () => {
-      const r = rnn(['train', corpus, '--hiden', '10']);
+    it('an unknown option is a usage error (exit 2)', async () => {
+      const r = await rnn(['train', corpus, '--hiden', '10']);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe("rnn train: unknown option '--hiden' (did you mean --hidden?)\nhint: see 'rnn train --help'\n");
       expectOneLineError(r.stderr);
     });
 
-    it('a missing corpus file is a data error (exit 1) naming the path', () => {
-      const r = rnn(['train', join(dir, 'nope.txt')]);
+    it('a missing corpus file is a data error (exit 1) naming the path', async () => {
+      const r = await rnn(['train', join(dir, 'nope.txt')]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('nope.txt');
       expectOneLineError(r.stderr);
     });
 
-    it('invalid UTF-8 names the file and byte offset', () => {
+    it('invalid UTF-8 names the file and byte offset', async () => {
       const bad = writeText(dir, 'bad.txt', new Uint8Array([0x61, 0x62, 0x0a, 0xff, 0x63]));
-      const r = rnn(['train', bad]);
+      const r = await rnn(['train', bad]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('bad.txt: invalid UTF-8 at byte 3');
     });
 
-    it('a truncated checkpoint is a one-line error (exit 1)', () => {
+    it('a truncated checkpoint is a one-line error (exit 1)', async () => {
       const full = readFileSync(join(dir, 'run', 'best.json'), 'utf8');
       const cut = writeText(dir, 'cut.json', full.slice(0, full.length / 2));
-      const r = rnn(['sample', cut]);
+      const r = await rnn(['sample', cut]);
       expect(r.code).toBe(1);
       expectOneLineError(r.stderr);
       expect(r.stderr).toContain('cut.json');
     });
 
-    it('a prime character outside the vocabulary is named', () => {
-      const r = rnn(['sample', join(dir, 'run'), '--prime', 'aZ']);
+    it('a prime character outside the vocabulary is named', async () => {
+      const r = await rnn(['sample', join(dir, 'run'), '--prime', 'aZ']);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("'Z'");
     });
 
-    it('eval of text with unknown characters lists them, and --unknown skip counts them', () => {
+    it('eval of text with unknown characters lists them, and --unknown skip counts them', async () => {
       const f = writeText(dir, 'odd.txt', 'anna\nzoë\n');
-      const r = rnn(['eval', join(dir, 'run'), f]);
+      const r = await rnn(['eval', join(dir, 'run'), f]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/'z' ×1/);
-      const s = rnn(['eval', join(dir, 'run'), f, '--unknown', 'skip', '--json']);
+      const s = await rnn(['eval', join(dir, 'run'), f, '--unknown', 'skip', '--json']);
       expect(s.code).toBe(0);
       expect(JSON.parse(s.stdout).skipped).toBe(2); // z and ë; 'o' is in bob
     });
@@ -222,21 +221,23 @@ describe('rnn CLI', () => {
 });
 
 describe('rnn train --time without model flags', () => {
-  it('measures, picks the settings, prints them as flags that repeat the run exactly, and stores them in the checkpoint', () => {
+  it('measures, picks the settings, prints them as flags that repeat the run exactly, and stores them in the checkpoint', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
-    const r = rnn(['train', corpus, '--time', '2s', '--out', join(dir, 'auto'), '--json']);
+    // One thread: two test files run at once on 2 cores, and spinning worker threads would make the
+    // step time swing between the calibration and the run (the repeat below runs every step).
+    const r = await rnn(['train', corpus, '--time', '2s', '--threads', '1', '--out', join(dir, 'auto'), '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/measured: 1×64 [\d.]+ epochs/);
     const flags = /to repeat this run exactly: rnn train \S+ (.*)$/m.exec(r.stderr)?.[1];
     expect(flags).toMatch(/--cell gru .*--steps \d+ .*--seed 1$/);
     const auto = JSON.parse(r.stdout);
     expect(auto.settings.flags).toBe(flags);
-    expect(JSON.parse(rnn(['info', join(dir, 'auto', 'last.json'), '--json']).stdout).training.settings.flags).toBe(flags);
+    expect(JSON.parse((await rnn(['info', join(dir, 'auto', 'last.json'), '--json'])).stdout).training.settings.flags).toBe(flags);
 
     // The same flags, no --time: the same run, loss for loss, up to where the timed run stopped
     // (it may stop early on a slower moment; the repeat always runs the full --steps).
-    const again = rnn(['train', corpus, ...flags!.split(' '), '--out', join(dir, 'again'), '--json', '--quiet']);
+    const again = await rnn(['train', corpus, ...flags!.split(' '), '--threads', '1', '--out', join(dir, 'again'), '--json', '--quiet']);
     expect(again.code).toBe(0);
     const rows = (run: string) => readFileSync(join(dir, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const a = rows('auto'), b = rows('again');

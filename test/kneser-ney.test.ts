@@ -11,7 +11,7 @@ import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 const hist = (...ids: number[]): string => String.fromCharCode(...ids);
 
 describe('Kneser-Ney', () => {
-  it('matches a hand calculation on "ababac" (order 2)', () => {
+  it('matches a hand calculation on "ababac" (order 2)', async () => {
     // ids a=0 b=1 c=2. Bigrams: ab×2, ba×2, ac×1 → n1 = 1, n2 = 2, Y = 1/5,
     // D1 = 1 − 2·(1/5)·(2/1) = 0.2, D2 = 2 − 3·(1/5)·(0/2) = 2, D3+ = 1.5 (no n3).
     // Unigram continuation counts (distinct left neighbours): a 1, b 1, c 1 → no n2, so the
@@ -28,7 +28,7 @@ describe('Kneser-Ney', () => {
     expect(kneserNeyProb(m, hist(2), 0)).toBeCloseTo(1 / 3, 12);
   });
 
-  it('gives a distribution that sums to one for any history, at every order', () => {
+  it('gives a distribution that sums to one for any history, at every order', async () => {
     const rng = createRng(4);
     const V = 6;
     const tokens = Array.from({ length: 3000 }, () => Math.min(V - 1, Math.floor(rng.next() ** 2 * V)));
@@ -43,7 +43,7 @@ describe('Kneser-Ney', () => {
     }
   });
 
-  it('sums −ln P over every target after the first token', () => {
+  it('sums −ln P over every target after the first token', async () => {
     const m = fitKneserNey([0, 1, 0, 1, 0, 2], 2, 3);
     const r = kneserNeyNats(m, [0, 1, 2]);
     expect(r.count).toBe(2);
@@ -56,23 +56,23 @@ describe('rnn eval --baseline', () => {
   const corpus = writeText(dir, 'names.txt', TINY_NAMES);
   const run = join(dir, 'run');
 
-  it("fits on the checkpoint's training split, or on --baseline-corpus, and reports both losses", () => {
-    expect(rnn(['train', corpus, '--hidden', '8', '--batch', '4', '--seq-len', '8', '--steps', '30', '--out', run, '--quiet']).code).toBe(0);
-    const r = rnn(['eval', run, corpus, '--baseline', '--baseline-order', '3']);
+  it("fits on the checkpoint's training split, or on --baseline-corpus, and reports both losses", async () => {
+    expect((await rnn(['train', corpus, '--hidden', '8', '--batch', '4', '--seq-len', '8', '--steps', '30', '--out', run, '--quiet'])).code).toBe(0);
+    const r = await rnn(['eval', run, corpus, '--baseline', '--baseline-order', '3']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^baseline \d\.\d{4} nats\/char {2}\d\.\d{4} bits\/char {2}\(3-gram Kneser-Ney on [\d,]+ tokens of .*names\.txt \(training split\)\); the model is (better|worse) by \d\.\d{4} nats\/char$/m);
-    const j = JSON.parse(rnn(['eval', run, corpus, '--json', '--baseline-corpus', corpus, '--baseline-order', '2']).stdout);
+    const j = JSON.parse((await rnn(['eval', run, corpus, '--json', '--baseline-corpus', corpus, '--baseline-order', '2'])).stdout);
     expect(j.baseline.order).toBe(2);
     expect(j.baseline.bitsPerChar).toBeCloseTo(j.baseline.loss / Math.LN2, 12);
     // fitted on the whole file: 36 names + EOS each, + the leading EOS
     expect(j.baseline.trainTokens).toBe(TINY_NAMES.replace(/\n/g, '').length + 36 + 1);
   });
 
-  it('says what to do when the recorded corpus is gone', () => {
+  it('says what to do when the recorded corpus is gone', async () => {
     const ck = JSON.parse(readFileSync(join(run, 'last.json'), 'utf8'));
     ck.corpus.paths = [join(dir, 'moved-away.txt')];
     writeFileSync(join(dir, 'moved.json'), JSON.stringify(ck));
-    const r = rnn(['eval', join(dir, 'moved.json'), corpus, '--baseline']);
+    const r = await rnn(['eval', join(dir, 'moved.json'), corpus, '--baseline']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`rnn: the checkpoint's training corpus is not readable here (${join(dir, 'moved-away.txt')})\n`
       + 'hint: give the text to fit the baseline on with --baseline-corpus\n');

@@ -22,12 +22,12 @@ function essence(path: string) {
 
 describe('--resume', () => {
   for (const [cell, mode] of [['lstm', 'standard'], ['gru', 'standard'], ['gru', 'variational']]) {
-    it(`${cell}, ${mode} dropout: 40 steps equal 20 steps resumed to 40 (constant schedule)`, () => {
+    it(`${cell}, ${mode} dropout: 40 steps equal 20 steps resumed to 40 (constant schedule)`, async () => {
       const sched = ['--lr-schedule', 'constant', '--dropout-mode', mode!];
       const name = `${cell}-${mode}`;
-      expect(rnn([...base(cell!), ...sched, '--steps', '40', '--out', join(dir, `${name}-full`)]).code).toBe(0);
-      expect(rnn([...base(cell!), ...sched, '--steps', '20', '--out', join(dir, `${name}-half`)]).code).toBe(0);
-      const r = rnn(['train', '--resume', join(dir, `${name}-half`, 'last.json'), '--steps', '40']);
+      expect((await rnn([...base(cell!), ...sched, '--steps', '40', '--out', join(dir, `${name}-full`)])).code).toBe(0);
+      expect((await rnn([...base(cell!), ...sched, '--steps', '20', '--out', join(dir, `${name}-half`)])).code).toBe(0);
+      const r = await rnn(['train', '--resume', join(dir, `${name}-half`, 'last.json'), '--steps', '40']);
       expect(r.stderr).toContain('resuming');
       expect(r.code).toBe(0);
       expect(essence(join(dir, `${name}-half`, 'last.json'))).toEqual(essence(join(dir, `${name}-full`, 'last.json')));
@@ -36,7 +36,7 @@ describe('--resume', () => {
 
   it('a run interrupted by SIGINT and resumed equals the uninterrupted run (cosine schedule)', async () => {
     const args = [...base('lstm'), '--steps', '200'];
-    expect(rnn([...args, '--out', join(dir, 'sig-full')]).code).toBe(0);
+    expect((await rnn([...args, '--out', join(dir, 'sig-full')])).code).toBe(0);
     const out = join(dir, 'sig-cut');
     const child = spawn(process.execPath, [RNN, ...args.filter((a) => a !== '--quiet'), '--out', out]);
     let stderr = '', sent = false;
@@ -50,19 +50,19 @@ describe('--resume', () => {
     const stoppedAt = JSON.parse(readFileSync(join(out, 'last.json'), 'utf8')).training.step;
     expect(stoppedAt).toBeGreaterThanOrEqual(50);
     expect(stoppedAt).toBeLessThan(200);
-    expect(rnn(['train', '--resume', join(out, 'last.json')]).code).toBe(0);
+    expect((await rnn(['train', '--resume', join(out, 'last.json')])).code).toBe(0);
     expect(essence(join(out, 'last.json'))).toEqual(essence(join(dir, 'sig-full', 'last.json')));
   });
 
-  it('flags that would change the run conflict with --resume (exit 2)', () => {
-    const r = rnn(['train', '--resume', join(dir, 'lstm-standard-full', 'last.json'), '--hidden', '20', '--lr', '0.1']);
+  it('flags that would change the run conflict with --resume (exit 2)', async () => {
+    const r = await rnn(['train', '--resume', join(dir, 'lstm-standard-full', 'last.json'), '--hidden', '20', '--lr', '0.1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--hidden, --lr cannot change');
   });
 
-  it('a different corpus is refused', () => {
+  it('a different corpus is refused', async () => {
     const other = writeText(dir, 'other.txt', 'zebra\nyak\n');
-    const r = rnn(['train', other, '--resume', join(dir, 'lstm-standard-full', 'last.json'), '--steps', '80']);
+    const r = await rnn(['train', other, '--resume', join(dir, 'lstm-standard-full', 'last.json'), '--steps', '80']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not the one this run was trained on');
   });

@@ -23,48 +23,51 @@ function essence(path: string) {
 
 describe('--threads', () => {
   for (const cell of ['lstm', 'gru']) {
-    it(`${cell}: checkpoints are bit-identical for 1, 2, 3 and 4 threads`, () => {
-      const runs = [1, 2, 3, 4].map((n) => {
+    it(`${cell}: checkpoints are bit-identical for 1, 2, 3 and 4 threads`, async () => {
+      const runs = [];
+      for (const n of [1, 2, 3, 4]) {
         const out = join(dir, `${cell}-t${n}`);
-        const r = rnn([...base(cell), '--threads', String(n), '--out', out]);
+        const r = await rnn([...base(cell), '--threads', String(n), '--out', out]);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
-        return essence(join(out, 'last.json'));
-      });
+        runs.push(essence(join(out, 'last.json')));
+      }
       expect(runs[0]!.step).toBe(24);
       for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
     });
   }
 
-  it('a run resumed on another thread count equals the uninterrupted one', () => {
+  it('a run resumed on another thread count equals the uninterrupted one', async () => {
     // A constant schedule, so that 10 steps then 10 more follow the same learning rates as 20, and
     // the cut falls on a validation step, so the loss history has the same rows.
     const args = [...base('lstm').map((a) => (a === '24' ? '20' : a)), '--lr-schedule', 'constant'];
-    expect(rnn([...args, '--threads', '2', '--out', join(dir, 'full')]).code).toBe(0);
+    expect((await rnn([...args, '--threads', '2', '--out', join(dir, 'full')])).code).toBe(0);
     const out = join(dir, 'cut');
-    expect(rnn([...args.map((a) => (a === '20' ? '10' : a)), '--threads', '1', '--out', out]).code).toBe(0);
-    const r = rnn(['train', '--resume', join(out, 'last.json'), '--steps', '20', '--threads', '3']);
+    expect((await rnn([...args.map((a) => (a === '20' ? '10' : a)), '--threads', '1', '--out', out])).code).toBe(0);
+    const r = await rnn(['train', '--resume', join(out, 'last.json'), '--steps', '20', '--threads', '3']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('--threads 3');
     expect(essence(join(out, 'last.json'))).toEqual(essence(join(dir, 'full', 'last.json')));
   });
 
-  it('sample and eval give identical output for 1, 2 and 3 threads', () => {
+  it('sample and eval give identical output for 1, 2 and 3 threads', async () => {
     const ck = join(dir, 'lstm-t1', 'last.json');
-    const samples = [1, 2, 3].map((n) => rnn(['sample', ck, '--count', '5', '--seed', '7', '--json', '--threads', String(n)]));
+    const samples = [];
+    for (const n of [1, 2, 3]) samples.push(await rnn(['sample', ck, '--count', '5', '--seed', '7', '--json', '--threads', String(n)]));
     for (const r of samples) expect(r.code).toBe(0);
     expect(samples[0]!.stdout.trim().split('\n')).toHaveLength(5);
     expect(samples[1]!.stdout).toBe(samples[0]!.stdout);
     expect(samples[2]!.stdout).toBe(samples[0]!.stdout);
-    const evals = [1, 2, 3].map((n) => rnn(['eval', ck, corpus, '--json', '--threads', String(n)]));
+    const evals = [];
+    for (const n of [1, 2, 3]) evals.push(await rnn(['eval', ck, corpus, '--json', '--threads', String(n)]));
     for (const r of evals) expect(r.code).toBe(0);
     const losses = evals.map((r) => JSON.parse(r.stdout).loss);
     expect(losses[1]).toBe(losses[0]);
     expect(losses[2]).toBe(losses[0]);
   });
 
-  it('--threads 0 is a usage error', () => {
-    const r = rnn([...base('lstm'), '--threads', '0', '--out', join(dir, 'zero')]);
+  it('--threads 0 is a usage error', async () => {
+    const r = await rnn([...base('lstm'), '--threads', '0', '--out', join(dir, 'zero')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--threads/);
   });

@@ -1,6 +1,6 @@
 // Spawning the real CLI entry point (bin/rnn, running the compiled dist/) as users do.
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,11 +9,29 @@ export const RNN = resolve(__dirname, '../../bin/rnn');
 
 export interface Run { code: number | null; stdout: string; stderr: string }
 
-export function rnn(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [RNN, ...args], {
-    cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: 120_000,
+/** Runs a command to completion without blocking this process: the test worker's event loop stays
+ *  free to answer vitest's RPC (a synchronous spawn that blocks it past 60 s fails the whole run
+ *  with "Timeout calling onTaskUpdate", even when every test passes). */
+export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.on('error', () => {}); // a child that exits without reading its input
+    child.stdin.end(opts.input ?? '');
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `rnn ARGS` as a user runs it (bin/rnn on the compiled dist/), colour off unless env says otherwise. */
+export function rnn(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return run(process.execPath, [RNN, ...args], { cwd: opts.cwd, input: opts.input, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
 }
 
 export function tempDir(prefix = 'rnn-test-'): string {
