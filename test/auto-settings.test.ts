@@ -2,7 +2,7 @@
 // given by a formula, so the expected pick is worked out by hand below.
 
 import { describe, expect, it } from 'vitest';
-import { dropoutFor, MAX_PARAMS_PER_CHAR, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
+import { dropoutFor, MAX_PARAMS_PER_CHAR, MIN_CHARS_PER_PARAM, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
 
 /** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B16 T128 is
  *  2·147456·2048·1e-9 = 0.604 s. */
@@ -26,6 +26,23 @@ describe('pickSettings', () => {
     expect(c.dropout).toBe(0.3);  // 13.7 epochs: 10 ≤ epochs < 80
     expect(c.lr).toBe(4e-3);      // ≥ 256 units
     expect(c.warmup).toBe(200);   // min(200, 6,705 / 20)
+  });
+
+  it('passes over a size with enough epochs but too few characters per parameter', async () => {
+    // 1 M chars, 2 hours. GRU (the default cell), V = 66: 2×512 has 3·512·(66+512) + 6·512 +
+    // 3·512·1024 + 6·512 + 66·512 + 66 = 2,500,674 parameters; a step takes 1e-9·2·512²·2048 =
+    // 1.0737 s, so 7200 s train 6,705.7 steps of 2,048 chars = 13.73 M chars: 13.7 epochs (≥ 10) but
+    // 5.49 chars per parameter (< 6). 2×384 (3·384·450 + 2,304 + 3·384·768 + 2,304 + 66·384 + 66 =
+    // 1,433,154 parameters, 0.604 s a step): 24.4 M chars, 24.4 epochs, 17.0 chars per parameter.
+    const log: string[] = [];
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 7200, given: {}, measure: fake(log) });
+    expect(MIN_CHARS_PER_PARAM).toBe(6);
+    expect(log.at(-1)).toBe('2x512');
+    const m512 = c.measured.at(-1)!;
+    expect(m512.epochs).toBeCloseTo(7200 / (1e-9 * 2 * 512 ** 2 * 2048) * 2048 / 1e6, 6);
+    expect(m512.charsPerParam).toBeCloseTo(7200 / (1e-9 * 2 * 512 ** 2 * 2048) * 2048 / 2_500_674, 6);
+    expect([c.layers, c.hidden]).toEqual([2, 384]);
+    expect(c.measured.at(-2)!.charsPerParam).toBeCloseTo(7200 / (1e-9 * 2 * 384 ** 2 * 2048) * 2048 / 1_433_154, 6);
   });
 
   it('takes the smallest size when even it cannot reach MIN_EPOCHS, with less dropout', async () => {

@@ -7,8 +7,10 @@
 //     per epoch;
 //   - candidates from 1×64 up to 2×1024 with at most MAX_PARAMS_PER_CHAR parameters per training
 //     character, measured on this machine smallest first; the pick is the largest that still gets
-//     MIN_EPOCHS passes over the training text in the budget (PyTorch's 30-minute runs on
-//     tiny-shakespeare: 2×384 at 11.7 epochs beat 2×512 at 6.65);
+//     MIN_EPOCHS passes over the training text and MIN_CHARS_PER_PARAM characters per parameter in
+//     the budget (PyTorch's 30-minute runs on tiny-shakespeare: 2×384 at 11.7 epochs beat 2×512 at
+//     6.65; GRU 2×512 at 11.4 epochs, 4.6 characters per parameter, ended 0.007 nats behind GRU
+//     2×384 at 13.6 on the same machine);
 //   - dropout grows with the epochs the model will see (more passes, more overfitting);
 //   - Adam at 4e-3 for ≥ 256 units (the recipe has 3e-3; AUTO_LR_WIDE says why), else the size
 //     default; 200 warmup steps, cosine decay to 5% over the budget's steps.
@@ -21,6 +23,14 @@ import { defaultLr } from './defaults.js';
 /** Passes over the training text the picked model must reach within the budget. */
 export const MIN_EPOCHS = 10;
 
+/** Characters the picked model must train on, per parameter, within the budget: a large model
+ *  that sees too few characters is still learning when the time is up. 30 minutes on
+ *  tiny-shakespeare (BENCHMARKS.md): 4.6 per parameter (GRU 2×512, 11.4 epochs) ended at 1.4487
+ *  where GRU 2×384 at 13.6 ended at 1.4413 on the same machine (and at 8–9.6 per parameter, 1.4360
+ *  and 1.4394 on a slower one); PyTorch's LSTM 2×512 at 2.0, 1.4805, its 2×384 at 6.1, 1.4477.
+ *  GRU 2×512 read 4.5–4.9 on the faster machine, so the bar is 6 rather than 5. */
+export const MIN_CHARS_PER_PARAM = 6;
+
 /** Sizes with more parameters than this per training character are not considered (they would
  *  memorise the text; the names list, 48 k characters, stops at 2×192). */
 export const MAX_PARAMS_PER_CHAR = 10;
@@ -30,8 +40,10 @@ const SIZES: readonly [layers: number, hidden: number][] = [
   [1, 64], [1, 128], [2, 128], [2, 192], [2, 256], [2, 384], [2, 512], [2, 768], [2, 1024],
 ];
 
-/** The cell when --cell is not given: GRU trains ~1.3× the characters per second of an LSTM of the
- *  same width here (3 gates to 4), and reached the lower loss in a 30-minute budget. */
+/** The cell when --cell is not given: GRU trains ~1.35× the characters per second of an LSTM of the
+ *  same width (3 gates to 4). 30 minutes on tiny-shakespeare (BENCHMARKS.md): GRU 2×384 1.4360,
+ *  1.4394 and, on a faster machine, 1.4413; LSTM 2×384 on that faster machine 1.4273 and 1.4495
+ *  (seeds 1 and 2): no better on average, and far less steady from seed to seed. */
 export const AUTO_CELL: CellType = 'gru';
 
 /** Streams per step: 16 makes twice the updates of 32 for 4.5% fewer characters per second (GRU
@@ -61,7 +73,7 @@ export interface AutoChoice {
   batch: number; seqLen: number; lr: number; warmup: number;
   steps: number; epochs: number; secPerStep: number;
   /** Every size measured: what a user sees to understand the pick. */
-  measured: { layers: number; hidden: number; secPerStep: number; epochs: number }[];
+  measured: { layers: number; hidden: number; secPerStep: number; epochs: number; charsPerParam: number }[];
 }
 
 /** Dropout for a model that will see the training text `epochs` times. GRU 2×384 on
@@ -86,11 +98,12 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   let pick: AutoChoice['measured'][number] | null = null;
   for (const [layers, hidden] of sizes) {
     const secPerStep = await o.measure({ cell, layers, hidden, dropout: g.dropout ?? 0.2 }, batch, seqLen);
-    const epochs = (o.budgetSec / secPerStep) * batch * seqLen / o.trainChars;
-    const m = { layers, hidden, secPerStep, epochs };
+    const chars = (o.budgetSec / secPerStep) * batch * seqLen;
+    const m = { layers, hidden, secPerStep, epochs: chars / o.trainChars, charsPerParam: chars / params(layers, hidden) };
     measured.push(m);
-    if (pick === null || epochs >= MIN_EPOCHS) pick = m; // the smallest always qualifies
-    if (epochs < MIN_EPOCHS) break; // larger sizes are slower still
+    const enough = m.epochs >= MIN_EPOCHS && m.charsPerParam >= MIN_CHARS_PER_PARAM;
+    if (pick === null || enough) pick = m; // the smallest always qualifies
+    if (!enough) break; // larger sizes are slower and larger still
   }
   const p = pick!;
   const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));

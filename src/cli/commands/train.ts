@@ -15,7 +15,7 @@ import { buildLayout, initParams } from '../../model/layout.js';
 import { createRng } from '../../rng.js';
 import { DEFAULT_STEPS, defaultLr, EVAL_BATCH, EVAL_SEQ_LEN, OPTIMIZER_BETAS } from '../../train/defaults.js';
 import { maskSpec } from '../../train/dropout.js';
-import { MIN_EPOCHS, pickSettings } from '../../train/auto-settings.js';
+import { MIN_CHARS_PER_PARAM, MIN_EPOCHS, pickSettings } from '../../train/auto-settings.js';
 import { prepareData, type PreparedData } from '../../train/prepare-data.js';
 import { loadParams, modelConfigOf, restoreTraining, toCheckpoint, type RunInfo } from '../../train/snapshot.js';
 import { streamLayout } from '../../train/streams.js';
@@ -102,7 +102,8 @@ async function planFresh(f: TrainFlags, corpusArgs: string[], given: (flag: stri
       // about a second per size, less for short budgets (at least two steps each)
       measure: (m, b, t) => measureStep({ ...m, vocabSize: V }, b, t, f, Math.min(1, f.time! / 100)),
     });
-    report.info(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs`).join(', ')}; picked the largest with ≥ ${MIN_EPOCHS} epochs (or the smallest)`);
+    report.info(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs ${m.charsPerParam.toFixed(m.charsPerParam < 100 ? 1 : 0)} chars/param`).join(', ')}; `
+      + `picked the largest with ≥ ${MIN_EPOCHS} epochs and ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest)`);
     f.cell = choice.cell; f.layers = choice.layers; f.hidden = choice.hidden; f.dropout = choice.dropout;
     f.batch = choice.batch; f.seqLen = choice.seqLen; f.lr = choice.lr; f.warmup = choice.warmup;
     autoSec = choice.secPerStep;
