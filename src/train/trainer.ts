@@ -182,10 +182,9 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     if (reason === 'time') {
       // The last step gets its metrics row (steps since the last report), so the final validation
       // is recorded beside it for `rnn plot` and the metrics log, as at the end of a full run.
-      if (sumN > 0) pushRow();
+      const row = sumN > 0 ? pushRow() : null;
       validate();
-      const row = c.metrics[c.metrics.length - 1];
-      if (sumN > 0 && row && row.step === c.step) hooks.onMetrics?.(row);
+      if (row) hooks.onMetrics?.(row);
     }
     hooks.save('last', snapshot());
   }
