@@ -47,7 +47,7 @@ function trainCommand(): Command {
     .optionsGroup('Budget (the first given wins: steps, epochs, time):')
     .addOption(new Option('--steps <n>', `optimizer steps [default: ${DEFAULT_STEPS}]`).argParser(int(1)))
     .addOption(new Option('--epochs <n>', 'passes over the training text').argParser(float(0, 1e6, { minOpen: true })))
-    .addOption(new Option('--time <t>', 'training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model for this corpus and machine').argParser(duration))
+    .addOption(new Option('--time <t>', 'training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model: the largest GRU that gets 10 passes over the text and 6 characters per parameter in the budget on this machine, with dropout, shape and lr to match (README: How to pick settings)').argParser(duration))
     .optionsGroup('Checkpoints:')
     .addOption(new Option('--out <dir>', 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]'))
     .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))
