@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RnnError } from '../errors.js';
 import { DEFAULT_MODEL } from '../model/config.js';
+import { AUTO_CELL, MIN_CHARS_PER_PARAM, MIN_EPOCHS } from '../train/auto-settings.js';
 import { DEFAULT_STEPS, DEFAULT_TRAIN } from '../train/defaults.js';
 import { duration, float, int } from './parse.js';
 import { VERSION } from '../version.js';
@@ -47,7 +48,7 @@ function trainCommand(): Command {
     .optionsGroup('Budget (the first given wins: steps, epochs, time):')
     .addOption(new Option('--steps <n>', `optimizer steps [default: ${DEFAULT_STEPS}]`).argParser(int(1)))
     .addOption(new Option('--epochs <n>', 'passes over the training text').argParser(float(0, 1e6, { minOpen: true })))
-    .addOption(new Option('--time <t>', 'training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model: the largest GRU that gets 10 passes over the text and 6 characters per parameter in the budget on this machine, with dropout, shape and lr to match (README: How to pick settings)').argParser(duration))
+    .addOption(new Option('--time <t>', `training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model: the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_EPOCHS} passes over the text and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine, with dropout, shape and lr to match (README: How to pick settings)`).argParser(duration))
     .optionsGroup('Checkpoints:')
     .addOption(new Option('--out <dir>', 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]'))
     .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))

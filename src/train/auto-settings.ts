@@ -41,9 +41,9 @@ const SIZES: readonly [layers: number, hidden: number][] = [
 ];
 
 /** The cell when --cell is not given: GRU trains ~1.35× the characters per second of an LSTM of the
- *  same width (3 gates to 4). 30 minutes on tiny-shakespeare (BENCHMARKS.md): GRU 2×384 1.4360,
- *  1.4394 and, on a faster machine, 1.4413; LSTM 2×384 on that faster machine 1.4273 and 1.4495
- *  (seeds 1 and 2): no better on average, and far less steady from seed to seed. */
+ *  same width (3 gates to 4). 30 minutes on tiny-shakespeare (BENCHMARKS.md), seeds 1 and 2 on three
+ *  machines: GRU 2×384 1.4394/1.4360, 1.4375/1.4397 and, on the fastest, 1.4413/1.4337; LSTM 2×384
+ *  on that fastest machine 1.4273/1.4495: no better on average, and far less steady. */
 export const AUTO_CELL: CellType = 'gru';
 
 /** Streams per step: 16 makes twice the updates of 32 for 4.5% fewer characters per second (GRU
