@@ -3,7 +3,8 @@
 
 import { encodeF32 } from '../src/checkpoint/tensor-codec.js';
 import { parseCheckpoint } from '../src/checkpoint/io.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type TrainSettings } from '../src/checkpoint/types.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from '../src/checkpoint/types.js';
+import type { TrainSettings } from '../src/settings/train-settings.js';
 import { CheckpointError } from '../src/errors.js';
 import { stateCount, type CellType } from '../src/model/config.js';
 import { buildLayout } from '../src/model/layout.js';

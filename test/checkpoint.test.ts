@@ -12,7 +12,7 @@ import { decodeF32, encodeF32 } from '../src/checkpoint/tensor-codec.js';
 import { CheckpointError, RuntimeError } from '../src/errors.js';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import { toCheckpoint } from '../src/train/snapshot.js';
-import { DEFAULT_TRAIN } from '../src/train/defaults.js';
+import { trainSettings } from './helpers/settings.js';
 import type { Checkpoint } from '../src/checkpoint/types.js';
 import { tempDir } from './helpers/cli.js';
 
@@ -25,7 +25,7 @@ function smallCheckpoint(): Checkpoint {
     step: 5, epoch: 1, window: 2, rng: [1, 2, 3, 4], elapsedSec: 1.5, bestValLoss: 1.25, bestStep: 4, firstLoss: 1.5,
     metrics: [{ step: 5, time: 1.5, trainLoss: 1.3, valLoss: null, lr: 0.001, gradNorm: 0.5, charsPerSec: 100 }],
   }, {
-    codePoints: [97, 98, 0x1f600], docSplit: 'line', settings: { ...DEFAULT_TRAIN, batch: 2, seqLen: 3, steps: 10 },
+    codePoints: [97, 98, 0x1f600], docSplit: 'line', settings: trainSettings({ batch: 2, seqLen: 3, steps: 10 }),
     corpus: { paths: ['/x.txt'], trainTokens: 10, valTokens: 3, trainDocs: 2, valDocs: 1 },
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DocSplit } from '../src/checkpoint/types.js';
+import type { DocSplit } from '../src/data/doc-split.js';
 import { docSetFromStrings, splitDocuments, type DocSet } from '../src/data/documents.js';
 import { decodeTokens, encodeDocuments } from '../src/data/encode.js';
 import { splitTokens } from '../src/data/split.js';

@@ -3,7 +3,7 @@
 // gradient with respect to the carried initial state. Central differences with h = 1e-5 have an
 // error around 1e-10 here, far below the 1e-6 relative tolerance.
 
-import type { DropoutMode } from '../src/checkpoint/types.js';
+import type { DropoutMode } from '../src/settings/train-settings.js';
 import { maskSpec } from '../src/train/dropout.js';
 import { describe, expect, it } from 'vitest';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';

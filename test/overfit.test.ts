@@ -8,7 +8,7 @@ import { buildVocab } from '../src/data/vocab.js';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
-import { DEFAULT_TRAIN } from '../src/train/defaults.js';
+import { trainSettings } from './helpers/settings.js';
 import { runTraining, type StepInfo } from '../src/train/trainer.js';
 
 describe('overfitting a tiny corpus', () => {
@@ -24,7 +24,7 @@ describe('overfitting a tiny corpus', () => {
       const losses: number[] = [];
       await runTraining({
         engine, evalEngine: null, train: tokens, val: null,
-        settings: { ...DEFAULT_TRAIN, lr: 1e-2, warmup: 10, steps: 300, lrSchedule: 'constant', evalEvery: 0, saveEvery: 0 },
+        settings: trainSettings({ lr: 1e-2, warmup: 10, steps: 300, lrSchedule: 'constant', evalEvery: 0, saveEvery: 0 }),
         cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
         hooks: { onStep: (s: StepInfo) => losses.push(s.trainLoss), save: () => {} },
       });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
-import { DEFAULT_TRAIN } from '../src/train/defaults.js';
+import { trainSettings } from './helpers/settings.js';
 import { runTraining, type TrainCursor } from '../src/train/trainer.js';
 
 describe('training cursor', () => {
@@ -19,7 +19,7 @@ describe('training cursor', () => {
     const cursors: TrainCursor[] = [];
     await runTraining({
       engine, evalEngine: null, train, val: null,
-      settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps: 3, evalEvery: 0, saveEvery: 1 },
+      settings: trainSettings({ lr: 1e-3, steps: 3, evalEvery: 0, saveEvery: 1 }),
       cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
       hooks: { save: (_k, c) => { cursors.push(c); norms.push(Math.hypot(...engine.state)); } },
     });
@@ -53,7 +53,7 @@ describe('early stopping (--patience)', () => {
     const saves: string[] = [];
     const r = await runTraining({
       ...mockedValidation(vals), cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
-      settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps, evalEvery: 1, saveEvery: 1, patience },
+      settings: trainSettings({ lr: 1e-3, steps, evalEvery: 1, saveEvery: 1, patience }),
       hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`) },
     });
     return { r, saves };
@@ -85,7 +85,7 @@ describe('time limit', () => {
     const r = await runTraining({
       ...mockedValidation([0.75]), timeLimitSec: 1e-9, // the one validation costs 0.75 nats per target
       cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
-      settings: { ...DEFAULT_TRAIN, lr: 1e-3, steps: 1000, evalEvery: 100, saveEvery: 100 },
+      settings: trainSettings({ lr: 1e-3, steps: 1000, evalEvery: 100, saveEvery: 100 }),
       hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`), onMetrics: (row) => rows.push(row.step) },
     });
     expect([r.reason, r.cursor.step, r.lastValLoss]).toEqual(['time', 1, 0.75]);

@@ -2,12 +2,12 @@
 // resume training exactly. Float tensors are base64 of little-endian float32 so they round-trip
 // bit for bit.
 
+import type { DocSplit } from '../data/doc-split.js';
 import type { CellType } from '../model/config.js';
+import type { TrainSettings } from '../settings/train-settings.js';
 
 export const CHECKPOINT_FORMAT = 'rnn-checkpoint';
 export const CHECKPOINT_VERSION = 1;
-
-export type DocSplit = 'line' | 'blank' | 'file' | 'none';
 
 export interface EncodedTensor {
   name: string;
@@ -27,40 +27,6 @@ export interface MetricRow {
   gradNorm: number;
   charsPerSec: number;
 }
-
-export interface TrainSettings {
-  batch: number;
-  seqLen: number;
-  lr: number;
-  lrSchedule: 'constant' | 'cosine' | 'step';
-  warmup: number;
-  /** step schedule: multiply by lrDecay every lrDecayEvery steps; cosine: decays to lr * lrMin. */
-  lrDecay: number;
-  lrDecayEvery: number;
-  lrMin: number;
-  optimizer: 'adam' | 'sgd' | 'rmsprop';
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  clip: number;
-  /** Total optimizer steps of the run (the schedule is laid out over these). */
-  steps: number;
-  seed: number;
-  evalEvery: number;
-  saveEvery: number;
-  valFraction: number;
-  /** standard: a fresh dropout mask at every time step; variational: one mask per window, shared
-   *  by its time steps (Gal & Ghahramani). Absent in checkpoints older than 0.x: standard. */
-  dropoutMode: DropoutMode;
-  /** Stop after this many evaluations without a new best validation loss; 0 = never. */
-  patience: number;
-  /** The run as explicit `rnn train` flags (a --time budget resolved to --steps): repeating them
-   *  repeats the run exactly on any machine. Absent in older checkpoints. */
-  flags?: string;
-}
-
-export type DropoutMode = 'standard' | 'variational';
 
 export interface TrainingState {
   /** Optimizer steps completed. */

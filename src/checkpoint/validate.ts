@@ -3,21 +3,18 @@
 // throws anything else and never recurses into the input, whatever JSON it is given.
 
 import { CheckpointError } from '../errors.js';
-import { CELL_TYPES, stateCount, type ModelConfig } from '../model/config.js';
+import { DOC_SPLITS } from '../data/doc-split.js';
+import { stateCount, type CellType, type ModelConfig } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
+import { settingRow, SETTING_ROWS, type SettingRow, type TrainSettings } from '../settings/train-settings.js';
 import { VERSION } from '../version.js';
 import { decodeF32 } from './tensor-codec.js';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type EncodedTensor, type MetricRow, type TrainSettings,
-  type TrainingState,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type EncodedTensor, type MetricRow, type TrainingState,
 } from './types.js';
 
 type Obj = Record<string, unknown>;
 
-const DOC_SPLITS = ['line', 'blank', 'file', 'none'] as const;
-const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
-const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
-const DROPOUT_MODES = ['standard', 'variational'] as const;
 /** Optimizer moment buffers in the checkpoint (Adam m and v; SGD and RMSprop use one or both). */
 const MOMENT_COUNT = 2;
 
@@ -91,15 +88,14 @@ function checkVersion(c: Obj): void {
 
 function checkModel(v: unknown): ModelConfig {
   const m = obj(v, 'model');
-  const model: ModelConfig = {
-    cell: oneOf(m.cell, 'model.cell', CELL_TYPES),
-    layers: int(m.layers, 'model.layers', 1, 64),
-    hidden: int(m.hidden, 'model.hidden', 1, 65536),
+  const field = (key: 'cell' | 'layers' | 'hidden' | 'dropout'): unknown => checkSetting(settingRow(key), m[key], `model.${key}`);
+  return {
+    cell: field('cell') as CellType,
+    layers: field('layers') as number,
+    hidden: field('hidden') as number,
     vocabSize: int(m.vocabSize, 'model.vocabSize', 2, 0x110000),
-    dropout: num(m.dropout, 'model.dropout', 0, 1),
+    dropout: field('dropout') as number,
   };
-  if (model.dropout >= 1) fail('model.dropout', `must be below 1, got ${model.dropout}`);
-  return model;
 }
 
 /** Ids 1..V-1 are code points, strictly ascending (so no duplicates), never surrogates; id 0 is
@@ -129,22 +125,34 @@ function checkCorpus(v: unknown): Checkpoint['corpus'] {
   };
 }
 
+/** A setting's value as its table row allows it: the type, and the range or choices the command
+ *  line accepts, so a checkpoint holds nothing `rnn train` could not have been given. */
+function checkSetting(row: SettingRow, v: unknown, f: string): unknown {
+  switch (row.kind) {
+    case 'choice': return oneOf(v, f, row.choices);
+    case 'int': return int(v, f, row.min, row.max);
+    case 'float': {
+      const n = num(v, f);
+      if (n < row.min || n > row.max || (row.minOpen && n === row.min) || (row.maxOpen && n === row.max)) {
+        fail(f, `${n} is outside ${row.minOpen ? '(' : '['}${row.min}, ${row.max === Infinity ? '∞)' : `${row.max}${row.maxOpen ? ')' : ']'}`}`);
+      }
+      return n;
+    }
+    default: return str(v, f);
+  }
+}
+
 function checkSettings(v: unknown): TrainSettings {
   const s = obj(v, 'training.settings');
-  const f = (k: string): string => `training.settings.${k}`;
-  return {
-    batch: int(s.batch, f('batch'), 1), seqLen: int(s.seqLen, f('seqLen'), 1), lr: num(s.lr, f('lr'), 0),
-    lrSchedule: oneOf(s.lrSchedule, f('lrSchedule'), LR_SCHEDULES), warmup: int(s.warmup, f('warmup')),
-    lrDecay: num(s.lrDecay, f('lrDecay'), 0), lrDecayEvery: int(s.lrDecayEvery, f('lrDecayEvery'), 1), lrMin: num(s.lrMin, f('lrMin'), 0),
-    optimizer: oneOf(s.optimizer, f('optimizer'), OPTIMIZERS), beta1: num(s.beta1, f('beta1'), 0, 1),
-    beta2: num(s.beta2, f('beta2'), 0, 1), eps: num(s.eps, f('eps'), 0), weightDecay: num(s.weightDecay, f('weightDecay'), 0),
-    clip: num(s.clip, f('clip'), 0), steps: int(s.steps, f('steps')), seed: int(s.seed, f('seed'), 0, 0xffffffff),
-    evalEvery: int(s.evalEvery, f('evalEvery')), saveEvery: int(s.saveEvery, f('saveEvery')), valFraction: num(s.valFraction, f('valFraction'), 0, 1),
-    // Added after the first checkpoints were written: absent means the behaviour of that time.
-    dropoutMode: s.dropoutMode === undefined ? 'standard' : oneOf(s.dropoutMode, f('dropoutMode'), DROPOUT_MODES),
-    patience: s.patience === undefined ? 0 : int(s.patience, f('patience')),
-    ...(s.flags === undefined ? {} : { flags: str(s.flags, f('flags')) }),
-  };
+  const out: Record<string, unknown> = {};
+  for (const row of SETTING_ROWS) {
+    if (row.stored !== 'settings') continue;
+    // A setting added after the first checkpoints were written: absent means the behaviour of that time.
+    const value = s[row.key] === undefined && 'legacy' in row ? row.legacy : s[row.key];
+    out[row.key] = checkSetting(row, value, `training.settings.${row.key}`);
+  }
+  if (s.flags !== undefined) out.flags = str(s.flags, 'training.settings.flags');
+  return out as TrainSettings;
 }
 
 function checkMetric(v: unknown, i: number): MetricRow {

@@ -5,64 +5,20 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { RnnError } from '../errors.js';
-import { DEFAULT_MODEL } from '../model/config.js';
-import { AUTO_CELL, MIN_CHARS_PER_PARAM, MIN_EPOCHS } from '../train/auto-settings.js';
-import { DEFAULT_STEPS, DEFAULT_TRAIN } from '../train/defaults.js';
-import { duration, float, int } from './parse.js';
+import type { TrainFlags } from '../settings/train-settings.js';
+import { timeRuleHelp } from '../train/auto-settings.js';
+import { float, int } from './parse.js';
+import { addTrainOptions, sharedOption } from './train-options.js';
 import { VERSION } from '../version.js';
 
-const D = DEFAULT_TRAIN;
-
-const kernelOption = (): Option => new Option('--kernel <name>', 'compute kernel: wasm (SIMD, multi-threaded) or ts (the TypeScript reference)').choices(['wasm', 'ts']).default('wasm');
-const threadsOption = (note = ''): Option => new Option('--threads <n>', `threads for the wasm kernel${note} [default: all cores]`).argParser(int(1, 256));
+const kernelOption = (): Option => sharedOption('kernel');
+const threadsOption = (): Option => sharedOption('threads', 'threads for the wasm kernel [default: all cores]');
 
 function trainCommand(): Command {
-  return new Command('train')
+  const cmd = new Command('train')
     .description('Train a character-level language model on text files.')
-    .argument('[corpus...]', "UTF-8 text files ('-' reads stdin)", [])
-    .optionsGroup('Data:')
-    .addOption(new Option('--doc-split <rule>', 'how text is cut into documents; each ends with EOS. auto: blank if the text has blank lines, else line').choices(['auto', 'line', 'blank', 'file', 'none']).default('auto'))
-    .addOption(new Option('--val-fraction <f>', 'share of the text held out for validation (whole documents, or the tail for none)').argParser(float(0, 0.5, { maxOpen: true })).default(D.valFraction))
-    .addOption(new Option('--max-vocab <n>', 'refuse corpora with more distinct characters than this').argParser(int(2, 65535)).default(10000))
-    .optionsGroup('Model:')
-    .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru', 'rnn']).default(DEFAULT_MODEL.cell))
-    .addOption(new Option('--layers <n>', 'stacked recurrent layers').argParser(int(1, 16)).default(DEFAULT_MODEL.layers))
-    .addOption(new Option('--hidden <n>', 'hidden units per layer').argParser(int(1, 8192)).default(DEFAULT_MODEL.hidden))
-    .addOption(new Option('--dropout <p>', 'dropout on each layer output, in [0, 1)').argParser(float(0, 1, { maxOpen: true })).default(DEFAULT_MODEL.dropout))
-    .addOption(new Option('--dropout-mode <m>', 'standard: a new mask every time step; variational: one mask per window, shared by its steps').choices(['standard', 'variational']).default(D.dropoutMode))
-    .optionsGroup('Optimization:')
-    .addOption(new Option('--batch <n>', 'B: parallel streams per step').argParser(int(1, 4096)).default(D.batch))
-    .addOption(new Option('--seq-len <n>', 'T: BPTT window, characters per stream per step').argParser(int(1, 100000)).default(D.seqLen))
-    .addOption(new Option('--optimizer <name>', 'update rule').choices(['adam', 'sgd', 'rmsprop']).default(D.optimizer))
-    .addOption(new Option('--lr <rate>', 'peak learning rate [default: 0.01 for ≤64 hidden units, 0.005 for ≤128, else 0.002]').argParser(float(0, 10, { minOpen: true })))
-    .addOption(new Option('--beta1 <b>', 'Adam β1 / SGD momentum [default: 0.9]').argParser(float(0, 1, { maxOpen: true })))
-    .addOption(new Option('--beta2 <b>', 'Adam β2 / RMSprop α [default: 0.999 / 0.99]').argParser(float(0, 1, { maxOpen: true })))
-    .addOption(new Option('--eps <e>', 'Adam / RMSprop epsilon').argParser(float(0, 1, { minOpen: true })).default(D.eps))
-    .addOption(new Option('--weight-decay <w>', 'decoupled weight decay (AdamW)').argParser(float(0, 1)).default(D.weightDecay))
-    .addOption(new Option('--clip <norm>', 'clip the global gradient norm to this; 0 = off').argParser(float(0, Infinity)).default(D.clip))
-    .addOption(new Option('--lr-schedule <s>', 'learning-rate schedule after warmup').choices(['constant', 'cosine', 'step']).default(D.lrSchedule))
-    .addOption(new Option('--warmup <steps>', 'linear warmup steps').argParser(int(0)).default(D.warmup))
-    .addOption(new Option('--lr-min <f>', 'cosine: final lr as a fraction of --lr').argParser(float(0, 1)).default(D.lrMin))
-    .addOption(new Option('--lr-decay <f>', 'step: multiply lr by this every --lr-decay-every steps').argParser(float(0, 1, { minOpen: true })).default(D.lrDecay))
-    .addOption(new Option('--lr-decay-every <steps>', 'step: decay interval').argParser(int(1)).default(D.lrDecayEvery))
-    .optionsGroup('Budget (the first given wins: steps, epochs, time):')
-    .addOption(new Option('--steps <n>', `optimizer steps [default: ${DEFAULT_STEPS}]`).argParser(int(1)))
-    .addOption(new Option('--epochs <n>', 'passes over the training text').argParser(float(0, 1e6, { minOpen: true })))
-    .addOption(new Option('--time <t>', `training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model: the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_EPOCHS} passes over the text and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine, with dropout, shape and lr to match (README: How to pick settings)`).argParser(duration))
-    .optionsGroup('Checkpoints:')
-    .addOption(new Option('--out <dir>', 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]'))
-    .addOption(new Option('--eval-every <steps>', 'validate every N steps; 0 = ten times per run').argParser(int(0)).default(D.evalEvery))
-    .addOption(new Option('--patience <n>', 'stop early after N evaluations without a new best validation loss; 0 = never').argParser(int(0)).default(D.patience))
-    .addOption(new Option('--save-every <steps>', 'write last.json every N steps; 0 = at each validation').argParser(int(0)).default(D.saveEvery))
-    .addOption(new Option('--force', 'overwrite checkpoints already in --out'))
-    .addOption(new Option('--init-from <checkpoint>', 'start a new run (fresh optimizer, step 0) from these weights, e.g. to fine-tune on another corpus'))
-    .addOption(new Option('--resume <checkpoint>', 'continue a run exactly where its checkpoint stopped (weights, optimizer, data cursor, RNG); --steps may grow'))
-    .optionsGroup('System:')
-    .addOption(new Option('--seed <n>', 'seed for init, split and dropout').argParser(int(0, 4294967295)).default(D.seed))
-    .addOption(kernelOption())
-    .addOption(threadsOption('; checkpoints are identical for any count'))
-    .addOption(new Option('--quiet', 'print errors only'))
-    .addOption(new Option('--json', 'print a JSON summary to stdout when done'))
+    .argument('[corpus...]', "UTF-8 text files ('-' reads stdin)", []);
+  return addTrainOptions(cmd, { timeRule: timeRuleHelp() })
     .addHelpText('after', `
 Examples:
   $ rnn train                                   # the bundled names list, about a minute
@@ -71,7 +27,7 @@ Examples:
   $ rnn train shakespeare.txt --doc-split none --steps 3000 --out runs/shakespeare`)
     .action(async (corpus: string[], opts: Record<string, unknown>, cmd: Command) => {
       const { trainMain } = await import('./commands/train.js');
-      await trainMain(corpus, opts, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+      await trainMain(corpus, opts as TrainFlags, (key) => cmd.getOptionValueSource(key) === 'cli');
     });
 }
 

@@ -4,6 +4,7 @@
 
 import { chalkStderr } from 'chalk';
 import cliProgress from 'cli-progress';
+import { formatDuration } from '../format.js';
 import type { StepInfo } from '../train/trainer.js';
 
 export interface Reporter {
@@ -29,13 +30,6 @@ const c = chalkStderr;
 const fmt = (v: number | null, d = 3): string => (v === null ? '-' : v.toFixed(d));
 const rate = (v: number): string => Math.round(v).toLocaleString('en-US');
 
-export function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec)) return '?';
-  const s = Math.round(sec);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 function plainReporter(): Reporter {
   const stamp = (): string => new Date().toISOString().slice(11, 19);

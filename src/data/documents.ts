@@ -2,7 +2,7 @@
 // 12 bytes per document and no string per document. A DocSet is cut from sources by a DocSplit
 // rule; train/val subsets share the same `texts`.
 
-import type { DocSplit } from '../checkpoint/types.js';
+import type { DocSplit } from './doc-split.js';
 import { DataError } from '../errors.js';
 import type { Source } from './read-sources.js';
 import { countCodePoints, isBlankRange } from './text-scan.js';

@@ -3,7 +3,7 @@
 // vocabulary), a second encodes into an array of exactly the right size. No per-document arrays
 // and no string per document, so the peak is the text plus its tokens (issue 4's memory bound).
 
-import type { DocSplit } from '../checkpoint/types.js';
+import type { DocSplit } from './doc-split.js';
 import { forEachDocument, noDocuments } from './documents.js';
 import { checkUnknown, encodeRange } from './encode.js';
 import { isBlankRange } from './text-scan.js';

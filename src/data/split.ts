@@ -4,7 +4,7 @@
 // train, last 10% val). Both sets keep the document order and the stream layout: each is again
 // [EOS, d…, EOS, …].
 
-import type { DocSplit } from '../checkpoint/types.js';
+import type { DocSplit } from './doc-split.js';
 import { DataError, UsageError } from '../errors.js';
 import { createRng } from '../rng.js';
 import { EOS_ID, tokensLike, type Tokens } from './vocab.js';

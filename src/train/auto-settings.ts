@@ -18,7 +18,7 @@
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
-import { defaultLr } from './defaults.js';
+import { defaultLr } from '../settings/train-settings.js';
 
 /** Passes over the training text the picked model must reach within the budget. */
 export const MIN_EPOCHS = 10;
@@ -81,6 +81,11 @@ export interface AutoChoice {
  *  0.25 and 0.2 (BENCHMARKS.md), so the step to 0.3 is at MIN_EPOCHS, where the pick usually is. */
 export function dropoutFor(epochs: number): number {
   return epochs < 4 ? 0.1 : epochs < MIN_EPOCHS ? 0.2 : epochs < 80 ? 0.3 : 0.4;
+}
+
+/** The rule in one clause, for `rnn train --help`. */
+export function timeRuleHelp(): string {
+  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_EPOCHS} passes over the text and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine, with dropout, shape and lr to match`;
 }
 
 export async function pickSettings(o: AutoInput): Promise<AutoChoice> {

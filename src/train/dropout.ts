@@ -2,7 +2,7 @@
 // resumed run needs only the step to draw the same masks, and every backend and thread count draws
 // the same ones (src/kernels/ref/dropout-mask.ts has the hash; the WASM kernel fills in parallel).
 
-import type { DropoutMode } from '../checkpoint/types.js';
+import type { DropoutMode } from '../settings/train-settings.js';
 import { mix32, type MaskSpec } from '../kernels/ref/dropout-mask.js';
 import type { Rng } from '../rng.js';
 

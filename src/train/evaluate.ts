@@ -5,6 +5,11 @@
 import type { Engine, TokenArray } from '../kernels/engine.js';
 import { fillWindow, streamLayout } from './streams.js';
 
+/** Validation and `rnn eval` run with this many streams and window length, whatever the training
+ *  shape, so a checkpoint's figure does not depend on how it was trained. */
+export const EVAL_BATCH = 16;
+export const EVAL_SEQ_LEN = 128;
+
 export interface LossSum {
   nats: number;
   count: number;

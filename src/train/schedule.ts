@@ -2,7 +2,7 @@
 // decay to lr·lrMin, or step decay (×lrDecay every lrDecayEvery steps). A pure function of the
 // step, so a resumed run continues on the same curve.
 
-import type { TrainSettings } from '../checkpoint/types.js';
+import type { TrainSettings } from '../settings/train-settings.js';
 
 export type ScheduleSettings = Pick<TrainSettings, 'lr' | 'lrSchedule' | 'warmup' | 'lrDecay' | 'lrDecayEvery' | 'lrMin' | 'steps'>;
 

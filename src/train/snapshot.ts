@@ -1,7 +1,9 @@
 // Engine + training cursor ⇄ checkpoint. The only place that knows which engine buffers go into
 // which checkpoint fields, so saving and resuming cannot drift apart.
 
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type DocSplit, type TrainSettings } from '../checkpoint/types.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from '../checkpoint/types.js';
+import type { DocSplit } from '../data/doc-split.js';
+import type { TrainSettings } from '../settings/train-settings.js';
 import { decodeF32, encodeF32 } from '../checkpoint/tensor-codec.js';
 import type { Engine } from '../kernels/engine.js';
 import { stateCount, type ModelConfig } from '../model/config.js';

@@ -3,7 +3,8 @@
 // display and stop requests come in as hooks, so the CLI decides where things go.
 
 import type { Engine, OptimizerSpec, TokenArray } from '../kernels/engine.js';
-import type { MetricRow, TrainSettings } from '../checkpoint/types.js';
+import type { MetricRow } from '../checkpoint/types.js';
+import type { TrainSettings } from '../settings/train-settings.js';
 import { RuntimeError } from '../errors.js';
 import { rngFromState } from '../rng.js';
 import { dropoutKeys, maskSpec, setMaskStep } from './dropout.js';

@@ -9,11 +9,10 @@ import { encodeDocuments, type UnknownPolicy } from '../../data/encode.js';
 import { readSources } from '../../data/read-sources.js';
 import { DataError } from '../../errors.js';
 import type { KernelName } from '../../kernels/create-engine.js';
-import { EVAL_BATCH, EVAL_SEQ_LEN } from '../../train/defaults.js';
-import { evaluateTokens } from '../../train/evaluate.js';
-import { prepareData } from '../../train/prepare-data.js';
+import { EVAL_BATCH, EVAL_SEQ_LEN, evaluateTokens } from '../../train/evaluate.js';
+import { prepareData } from '../../data/prepare-data.js';
 import { loadModel } from '../load-model.js';
-import { resolveCheckpoint } from '../run-dir.js';
+import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 interface EvalFlags {
   unknown: UnknownPolicy; json?: boolean; perDoc?: boolean; kernel: KernelName; threads?: number;

@@ -9,7 +9,7 @@ import { checkWritableDir, writeFileAtomic } from '../../checkpoint/atomic-write
 import { loadCheckpoint } from '../../checkpoint/io.js';
 import { UsageError } from '../../errors.js';
 import { exportSafetensors } from '../../export/torch-format.js';
-import { resolveCheckpoint } from '../run-dir.js';
+import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 /** The reference model's file name, and where the package keeps it (src/ also when running from dist/). */
 export const REFERENCE_FILE = 'rnn_torch.py';

@@ -4,8 +4,9 @@
 import { loadCheckpoint } from '../../checkpoint/io.js';
 import { printableChar } from '../../data/printable-char.js';
 import { buildLayout } from '../../model/layout.js';
-import { formatDuration } from '../progress.js';
-import { resolveCheckpoint } from '../run-dir.js';
+import { equivalentFlags } from '../../settings/derive.js';
+import { formatDuration } from '../../format.js';
+import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 export async function infoMain(checkpointArg: string | undefined, raw: Record<string, unknown>): Promise<void> {
   const path = resolveCheckpoint(checkpointArg);
@@ -35,7 +36,7 @@ export async function infoMain(checkpointArg: string | undefined, raw: Record<st
     lines.push(
       `training     step ${tr.step} of ${s.steps}, epoch ${tr.epoch}, ${formatDuration(tr.elapsedSec)} of training`,
       `best val     ${tr.bestValLoss === null ? '-' : `${tr.bestValLoss.toFixed(4)} nats/char = ${(tr.bestValLoss / Math.LN2).toFixed(4)} bits/char at step ${tr.bestStep}`}`,
-      `settings     ${s.flags ?? `--batch ${s.batch} --seq-len ${s.seqLen} --optimizer ${s.optimizer} --lr ${s.lr} --lr-schedule ${s.lrSchedule} --warmup ${s.warmup} --clip ${s.clip} --steps ${s.steps} --seed ${s.seed} --val-fraction ${s.valFraction}`}`,
+      `settings     ${s.flags ?? equivalentFlags({ ...s, ...ck.model, docSplit: ck.vocab.docSplit })}`,
     );
   } else lines.push('training     none (weights only)');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../../checkpoint/io.js';
 import { DataError } from '../../errors.js';
 import { chartSvg, lossChartSvg, RUN_COLOURS, type LossPoint } from '../../plot/loss-chart.js';
 import { sparkline } from '../../plot/sparkline.js';
-import { METRICS_FILE, resolveCheckpoint } from '../run-dir.js';
+import { METRICS_FILE, resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 interface PlotFlags { out?: string; width: number; x: 'step' | 'time' }
 

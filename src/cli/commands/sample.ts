@@ -8,7 +8,7 @@ import { createRng } from '../../rng.js';
 import { generate } from '../../sample/sampler.js';
 import type { KernelName } from '../../kernels/create-engine.js';
 import { loadModel } from '../load-model.js';
-import { resolveCheckpoint } from '../run-dir.js';
+import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 interface SampleFlags {
   count: number; prime: string; temperature: number; topK?: number; topP: number; maxChars: number;

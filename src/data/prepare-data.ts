@@ -1,11 +1,11 @@
 // From corpus paths to train/val token streams: read, pick the split rule, encode the documents
 // (building the vocabulary), hold out validation documents. Used by `rnn train` and `rnn eval --baseline`.
 
-import type { DocSplit } from '../checkpoint/types.js';
-import { encodeCorpusStream, type CorpusStream } from '../data/encode-corpus.js';
-import { readSources, type Source } from '../data/read-sources.js';
-import { splitTokens } from '../data/split.js';
-import type { Tokens, Vocab } from '../data/vocab.js';
+import type { DocSplit, DocSplitRule } from './doc-split.js';
+import { encodeCorpusStream, type CorpusStream } from './encode-corpus.js';
+import { readSources, type Source } from './read-sources.js';
+import { splitTokens } from './split.js';
+import type { Tokens, Vocab } from './vocab.js';
 import { DataError } from '../errors.js';
 import { collectGarbage } from '../gc.js';
 
@@ -24,7 +24,7 @@ const BLANK_LINE_BETWEEN_TEXT = /\S[^\S\n]*\n(?:[^\S\n]*\n)+[^\S\n]*\S/;
 
 /** auto: paragraphs when the text has blank lines between text, one document per line when it has
  *  several lines, else one stream. */
-export function resolveDocSplit(rule: DocSplit | 'auto', sources: readonly Source[]): DocSplit {
+export function resolveDocSplit(rule: DocSplitRule, sources: readonly Source[]): DocSplit {
   if (rule !== 'auto') return rule;
   if (sources.some((s) => BLANK_LINE_BETWEEN_TEXT.test(s.text))) return 'blank';
   if (sources.some((s) => s.text.trim().includes('\n'))) return 'line';
@@ -37,7 +37,7 @@ export function resolveDocSplit(rule: DocSplit | 'auto', sources: readonly Sourc
  *  the text is encoded, so neither is still in memory when the next large buffer is allocated.
  *  Peak memory is the text plus its tokens; the split then works in place on the tokens. */
 export async function prepareData(
-  paths: string[], rule: DocSplit | 'auto', valFraction: number, maxVocab: number, seed: number, fixedVocab?: Vocab,
+  paths: string[], rule: DocSplitRule, valFraction: number, maxVocab: number, seed: number, fixedVocab?: Vocab,
 ): Promise<PreparedData> {
   const { stream, docSplit } = await encodeCorpus(paths, rule, maxVocab, fixedVocab);
   if (stream.tokens.length > LARGE_CORPUS) collectGarbage();
@@ -52,7 +52,7 @@ export async function prepareData(
 const LARGE_CORPUS = 16 << 20;
 
 /** The files as one token stream; their text is unreachable once this returns. */
-async function encodeCorpus(paths: string[], rule: DocSplit | 'auto', maxVocab: number, fixedVocab?: Vocab): Promise<{ stream: CorpusStream; docSplit: DocSplit }> {
+async function encodeCorpus(paths: string[], rule: DocSplitRule, maxVocab: number, fixedVocab?: Vocab): Promise<{ stream: CorpusStream; docSplit: DocSplit }> {
   const sources = await readSources(paths);
   // Free the files' bytes before the token stream is allocated (see gc.ts).
   if (sources.reduce((n, src) => n + src.text.length, 0) > LARGE_CORPUS) collectGarbage();

@@ -1,0 +1,200 @@
+// Every `rnn train` setting, declared once: one row holds its key (the flag is its kebab-case
+// form), type and range, default, help group and text, where a checkpoint keeps it, whether
+// --resume may change it, whether a time budget may pick it, and whether it is part of the
+// "equivalent flags" that repeat a run. The option parser, the checkpoint validator, the flags
+// printer, the resume-conflict list and the settings types are all derived from this table
+// (src/cli/train-options.ts, src/checkpoint/validate.ts, ./derive.ts), so they cannot disagree.
+// Adding a setting is one row here plus the code that uses it.
+
+import { DOC_SPLITS } from '../data/doc-split.js';
+import { CELL_TYPES } from '../model/config.js';
+
+export type Group = 'data' | 'model' | 'optimization' | 'budget' | 'checkpoints' | 'system';
+
+/** Text some help lines take from modules above this one (the time-budget rule). */
+export interface HelpNotes {
+  timeRule: string;
+}
+
+interface RowBase {
+  readonly key: string;
+  /** Placeholder of the value in --help, e.g. '<n>'; absent for a switch. */
+  readonly arg?: string;
+  readonly group: Group;
+  readonly help: string | ((notes: HelpNotes) => string);
+  /** fixed: the checkpoint fixes it, so --resume refuses a different value; free: --resume may change it. */
+  readonly resume: 'fixed' | 'free';
+  /** Where a checkpoint keeps it: `training.settings`, `model` or `vocab`; absent: not kept. */
+  readonly stored?: 'settings' | 'model' | 'vocab';
+  /** A time budget (`--time` without model flags) picks it unless the flag is given. */
+  readonly auto?: true;
+  /** Part of the flags that repeat a run exactly; a function limits it to the runs it shapes. */
+  readonly repeat?: true | ((s: Readonly<Record<string, unknown>>) => boolean);
+  /** The value a checkpoint written before this setting existed implies. */
+  readonly legacy?: unknown;
+}
+export interface IntRow extends RowBase { readonly kind: 'int'; readonly min: number; readonly max?: number; readonly default?: number }
+export interface FloatRow extends RowBase {
+  readonly kind: 'float'; readonly min: number; readonly max: number;
+  readonly minOpen?: boolean; readonly maxOpen?: boolean; readonly default?: number;
+}
+export interface ChoiceRow extends RowBase { readonly kind: 'choice'; readonly choices: readonly string[]; readonly default?: string }
+/** Seconds, written as 90, 90s, 30m or 2h. */
+export interface DurationRow extends RowBase { readonly kind: 'duration'; readonly default?: undefined }
+export interface SwitchRow extends RowBase { readonly kind: 'switch'; readonly default?: undefined }
+export interface PathRow extends RowBase { readonly kind: 'path'; readonly default?: undefined }
+export type SettingRow = IntRow | FloatRow | ChoiceRow | DurationRow | SwitchRow | PathRow;
+
+/** The step budget when no --steps, --epochs or --time is given: under a minute for the default
+ *  model on 2 cores with the WASM kernel. */
+export const DEFAULT_STEPS = 1000;
+
+/** Adam's peak learning rate when --lr is not given, by hidden width (the first row whose bound
+ *  holds): small models take large steps (1×64 on the names list: 0.01 reached 2.17 nats/char in
+ *  a minute where 0.003 reached 2.26); 2e-3 is char-rnn's choice for 128–512 units. */
+export const LR_BY_WIDTH: readonly (readonly [maxHidden: number, lr: number])[] = [[64, 1e-2], [128, 5e-3], [Infinity, 2e-3]];
+
+export function defaultLr(hidden: number): number {
+  return LR_BY_WIDTH.find(([h]) => hidden <= h)![1];
+}
+
+/** Per-optimizer defaults of the shared β flags: PyTorch's Adam betas, SGD momentum (beta1),
+ *  RMSprop alpha (beta2); 0 where the optimizer has no such term. */
+export const OPTIMIZER_BETAS = {
+  adam: { beta1: 0.9, beta2: 0.999 },
+  sgd: { beta1: 0.9, beta2: 0 },
+  rmsprop: { beta1: 0, beta2: 0.99 },
+} as const;
+
+const lrHelp = (): string => LR_BY_WIDTH.map(([h, lr], i) =>
+  (i === LR_BY_WIDTH.length - 1 ? `else ${lr}` : `${lr} for ≤${h}${i === 0 ? ' hidden units' : ''}`)).join(', ');
+const betaHelp = (k: 'beta1' | 'beta2', users: (keyof typeof OPTIMIZER_BETAS)[]): string =>
+  [...new Set(users.map((o) => OPTIMIZER_BETAS[o][k]))].join(' / ');
+
+export const TRAIN_SETTINGS = [
+  // Data
+  { key: 'docSplit', arg: '<rule>', group: 'data', kind: 'choice', choices: ['auto', ...DOC_SPLITS], default: 'auto', resume: 'fixed', stored: 'vocab', repeat: true,
+    help: 'how text is cut into documents; each ends with EOS. auto: blank if the text has blank lines, else line' },
+  { key: 'valFraction', arg: '<f>', group: 'data', kind: 'float', min: 0, max: 0.5, maxOpen: true, default: 0.05, resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'share of the text held out for validation (whole documents, or the tail for none)' },
+  { key: 'maxVocab', arg: '<n>', group: 'data', kind: 'int', min: 2, max: 65535, default: 10000, resume: 'free',
+    help: 'refuse corpora with more distinct characters than this' },
+  // Model. On the bundled names list with the WASM kernel (2 cores, 1000 steps): 1×128 reaches
+  // 1.95 nats/char, 1×64 2.26, 2×128 2.10, 1×256 2.11; 1×128 starts to overfit the 48k-character
+  // list after ~600 steps, hence a little dropout. LSTM is the cell char-rnn and torch-rnn default to.
+  { key: 'cell', arg: '<type>', group: 'model', kind: 'choice', choices: CELL_TYPES, default: 'lstm', resume: 'fixed', stored: 'model', auto: true, repeat: true,
+    help: 'recurrent cell' },
+  { key: 'layers', arg: '<n>', group: 'model', kind: 'int', min: 1, max: 16, default: 1, resume: 'fixed', stored: 'model', auto: true, repeat: true,
+    help: 'stacked recurrent layers' },
+  { key: 'hidden', arg: '<n>', group: 'model', kind: 'int', min: 1, max: 8192, default: 128, resume: 'fixed', stored: 'model', auto: true, repeat: true,
+    help: 'hidden units per layer' },
+  { key: 'dropout', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0.1, resume: 'fixed', stored: 'model', auto: true, repeat: true,
+    help: 'dropout on each layer output, in [0, 1)' },
+  { key: 'dropoutMode', arg: '<m>', group: 'model', kind: 'choice', choices: ['standard', 'variational'], default: 'standard', resume: 'fixed', stored: 'settings', repeat: true, legacy: 'standard',
+    help: 'standard: a new mask every time step; variational: one mask per window, shared by its steps' },
+  // Optimization
+  { key: 'batch', arg: '<n>', group: 'optimization', kind: 'int', min: 1, max: 4096, default: 32, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
+    help: 'B: parallel streams per step' }, // 32 keeps the GEMMs efficient and the gradient smooth
+  { key: 'seqLen', arg: '<n>', group: 'optimization', kind: 'int', min: 1, max: 100000, default: 32, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
+    help: 'T: BPTT window, characters per stream per step' }, // longer windows learn longer dependencies but cost time per step
+  { key: 'optimizer', arg: '<name>', group: 'optimization', kind: 'choice', choices: ['adam', 'sgd', 'rmsprop'], default: 'adam', resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'update rule' },
+  { key: 'lr', arg: '<rate>', group: 'optimization', kind: 'float', min: 0, max: 10, minOpen: true, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
+    help: () => `peak learning rate [default: ${lrHelp()}]` },
+  { key: 'beta1', arg: '<b>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'settings', repeat: true,
+    help: () => `Adam β1 / SGD momentum [default: ${betaHelp('beta1', ['adam', 'sgd'])}]` },
+  { key: 'beta2', arg: '<b>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'settings', repeat: true,
+    help: () => `Adam β2 / RMSprop α [default: ${betaHelp('beta2', ['adam', 'rmsprop'])}]` },
+  { key: 'eps', arg: '<e>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 1e-8, resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'Adam / RMSprop epsilon' },
+  { key: 'weightDecay', arg: '<w>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0, resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'decoupled weight decay (AdamW)' },
+  { key: 'clip', arg: '<norm>', group: 'optimization', kind: 'float', min: 0, max: Infinity, default: 5, resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'clip the global gradient norm to this; 0 = off' }, // global-norm clip, as char-rnn and torch-rnn
+  { key: 'lrSchedule', arg: '<s>', group: 'optimization', kind: 'choice', choices: ['constant', 'cosine', 'step'], default: 'cosine', resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'learning-rate schedule after warmup' },
+  { key: 'warmup', arg: '<steps>', group: 'optimization', kind: 'int', min: 0, default: 50, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
+    help: 'linear warmup steps' }, // keeps early Adam steps from overshooting
+  { key: 'lrMin', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0.05, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'cosine',
+    help: 'cosine: final lr as a fraction of --lr' },
+  { key: 'lrDecay', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.5, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',
+    help: 'step: multiply lr by this every --lr-decay-every steps' },
+  { key: 'lrDecayEvery', arg: '<steps>', group: 'optimization', kind: 'int', min: 1, default: 1000, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',
+    help: 'step: decay interval' },
+  // Budget: the first given wins, so none has a parser default (DEFAULT_STEPS applies when none is given).
+  { key: 'steps', arg: '<n>', group: 'budget', kind: 'int', min: 1, resume: 'free', stored: 'settings', repeat: true,
+    help: `optimizer steps [default: ${DEFAULT_STEPS}]` },
+  { key: 'epochs', arg: '<n>', group: 'budget', kind: 'float', min: 0, max: 1e6, minOpen: true, resume: 'fixed',
+    help: 'passes over the training text' },
+  { key: 'time', arg: '<t>', group: 'budget', kind: 'duration', resume: 'fixed',
+    help: (n) => `training time: seconds, or 90s, 30m, 2h; calibrated into a step count. Without model flags it also picks the model: ${n.timeRule} (README: How to pick settings)` },
+  // Checkpoints
+  { key: 'out', arg: '<dir>', group: 'checkpoints', kind: 'path', resume: 'free',
+    help: 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]' },
+  { key: 'evalEvery', arg: '<steps>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'free', stored: 'settings', repeat: true,
+    help: 'validate every N steps; 0 = ten times per run' },
+  { key: 'patience', arg: '<n>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'free', stored: 'settings', repeat: (s) => s.patience !== 0, legacy: 0,
+    help: 'stop early after N evaluations without a new best validation loss; 0 = never' }, // best.json keeps the best anyway
+  { key: 'saveEvery', arg: '<steps>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'free', stored: 'settings',
+    help: 'write last.json every N steps; 0 = at each validation' },
+  { key: 'force', group: 'checkpoints', kind: 'switch', resume: 'free',
+    help: 'overwrite checkpoints already in --out' },
+  { key: 'initFrom', arg: '<checkpoint>', group: 'checkpoints', kind: 'path', resume: 'fixed',
+    help: 'start a new run (fresh optimizer, step 0) from these weights, e.g. to fine-tune on another corpus' },
+  { key: 'resume', arg: '<checkpoint>', group: 'checkpoints', kind: 'path', resume: 'free',
+    help: 'continue a run exactly where its checkpoint stopped (weights, optimizer, data cursor, RNG); --steps may grow' },
+  // System
+  { key: 'seed', arg: '<n>', group: 'system', kind: 'int', min: 0, max: 4294967295, default: 1, resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'seed for init, split and dropout' },
+  { key: 'kernel', arg: '<name>', group: 'system', kind: 'choice', choices: ['wasm', 'ts'], default: 'wasm', resume: 'free',
+    help: 'compute kernel: wasm (SIMD, multi-threaded) or ts (the TypeScript reference)' },
+  { key: 'threads', arg: '<n>', group: 'system', kind: 'int', min: 1, max: 256, resume: 'free',
+    help: 'threads for the wasm kernel; checkpoints are identical for any count [default: all cores]' },
+  { key: 'quiet', group: 'system', kind: 'switch', resume: 'free',
+    help: 'print errors only' },
+  { key: 'json', group: 'system', kind: 'switch', resume: 'free',
+    help: 'print a JSON summary to stdout when done' },
+] as const satisfies readonly SettingRow[];
+
+/** The table as plain rows, for code that walks every setting. */
+export const SETTING_ROWS: readonly SettingRow[] = TRAIN_SETTINGS;
+
+type Row = (typeof TRAIN_SETTINGS)[number];
+type ValueOf<R> = R extends { kind: 'choice'; choices: readonly (infer C)[] } ? C
+  : R extends { kind: 'switch' } ? boolean : R extends { kind: 'path' } ? string : number;
+type Keyed<R, Cond> = R extends Cond ? R extends { key: infer K extends string } ? K : never : never;
+
+export type SettingKey = Row['key'];
+export type SettingValue<K extends SettingKey> = ValueOf<Extract<Row, { key: K }>>;
+
+/** The flags of `rnn train` as parsed: a setting with a default always has a value. */
+export type TrainFlags = { readonly [R in Row as R['key']]: R extends { default: unknown } ? ValueOf<R> : ValueOf<R> | undefined };
+
+/** What a checkpoint keeps in `training.settings`: every stored setting resolved to its value,
+ *  and the run as flags. */
+export type TrainSettings = { [R in Row as Keyed<R, { stored: 'settings' }>]: ValueOf<R> } & {
+  /** The run as explicit `rnn train` flags (a --time budget resolved to --steps): repeating them
+   *  repeats the run exactly. Absent in older checkpoints. */
+  flags?: string;
+};
+
+/** Settings a time budget picks unless the flag is given. */
+export type AutoKey = Keyed<Row, { auto: true }>;
+
+export type DropoutMode = SettingValue<'dropoutMode'>;
+export type Optimizer = SettingValue<'optimizer'>;
+export type LrSchedule = SettingValue<'lrSchedule'>;
+
+export function settingRow(key: SettingKey): SettingRow {
+  return SETTING_ROWS.find((r) => r.key === key)!;
+}
+
+/** The flag of a setting: the kebab-case form of its key. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Every default in the table, by key. */
+export const TRAIN_DEFAULTS = Object.fromEntries(
+  SETTING_ROWS.filter((r) => r.default !== undefined).map((r) => [r.key, r.default]),
+) as { readonly [R in Row as R extends { default: unknown } ? R['key'] : never]: ValueOf<R> };

@@ -1,0 +1,190 @@
+// The plan step of `rnn train`: from the given flags, the corpus and, when resuming, the
+// checkpoint, to an immutable plan that fixes everything before the first step: the data, the
+// model, every setting (a --time budget resolved to a step count), the output directory. It never
+// rewrites the flags; `rnn train` and, later, the library API both call it.
+
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkCheckpointFits, loadCheckpoint } from '../checkpoint/io.js';
+import { resolveOutDir } from '../checkpoint/run-dir.js';
+import type { Checkpoint } from '../checkpoint/types.js';
+import { prepareData, type PreparedData } from '../data/prepare-data.js';
+import { DataError, UsageError } from '../errors.js';
+import { stateCount, type ModelConfig } from '../model/config.js';
+import { buildLayout } from '../model/layout.js';
+import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from '../settings/derive.js';
+import {
+  DEFAULT_STEPS, defaultLr, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
+} from '../settings/train-settings.js';
+import { MIN_CHARS_PER_PARAM, MIN_EPOCHS, pickSettings } from './auto-settings.js';
+import { stepTimer, type MeasureStep } from './calibrate.js';
+import { streamLayout } from './streams.js';
+import { formatDuration } from '../format.js';
+
+/** The bundled default corpus, materialised by the build step (corpora/build-names.mjs). */
+export const DEFAULT_CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '../../corpora/names.txt');
+
+export interface PlanInput {
+  /** Corpus files as given; none means the bundled default. */
+  corpus: readonly string[];
+  flags: TrainFlags;
+  /** Whether a flag was given (rather than left at its default). */
+  given: (key: SettingKey) => boolean;
+  log: (message: string) => void;
+  /** Seconds per step on this machine; by default measured on the run's kernel. */
+  measure?: MeasureStep;
+}
+
+/** What `rnn train` will run: fresh or resumed, everything decided before any step. */
+export interface RunPlan {
+  readonly data: PreparedData;
+  readonly cfg: ModelConfig;
+  readonly settings: Readonly<TrainSettings>;
+  /** Set: continue this checkpoint's run exactly. */
+  readonly resumeFrom: Checkpoint | null;
+  /** Set: a new run starting from these weights (fresh optimizer, step 0). */
+  readonly initFrom: Checkpoint | null;
+  readonly out: string;
+  /** The corpus files read (the bundled default when none was given). */
+  readonly paths: readonly string[];
+  /** Set when a --time budget is the stop rule: stop once this much training time has passed. */
+  readonly timeLimitSec?: number;
+}
+
+export async function planRun(input: PlanInput): Promise<RunPlan> {
+  if (input.flags.resume !== undefined && input.flags.initFrom !== undefined) {
+    throw new UsageError('--resume and --init-from cannot be combined', '--resume continues a run; --init-from starts a new one from its weights');
+  }
+  const plan = input.flags.resume !== undefined ? await planResume(input, input.flags.resume) : await planFresh(input);
+  return Object.freeze(plan);
+}
+
+async function planFresh(input: PlanInput): Promise<RunPlan> {
+  const { flags: f, given, log } = input;
+  const paths = input.corpus.length ? [...input.corpus] : [DEFAULT_CORPUS];
+  if (!input.corpus.length) log(`corpus: ${paths[0]} (the bundled default)`);
+  const v: Record<string, unknown> = { ...f };
+  const init = f.initFrom !== undefined ? loadCheckpoint(f.initFrom) : null;
+  if (init) {
+    const arch = (['cell', 'layers', 'hidden'] as const).filter(given);
+    if (arch.length) throw new UsageError(`--init-from takes the architecture from the checkpoint, so ${arch.map(flagOf).join(', ')} cannot be set`, 'drop those flags');
+    Object.assign(v, { cell: init.model.cell, layers: init.model.layers, hidden: init.model.hidden });
+    if (!given('docSplit')) v.docSplit = init.vocab.docSplit;
+    log(`starting from the weights of ${f.initFrom} (${init.model.layers}×${init.model.hidden} ${init.model.cell.toUpperCase()}), with a fresh optimizer`);
+  }
+  const data = await prepareData(paths, v.docSplit as TrainFlags['docSplit'], f.valFraction, f.maxVocab, f.seed, init ? { codePoints: init.vocab.codePoints } : undefined);
+  log(dataLine(data));
+  const targets = data.train.length - 1;
+  if (targets < 2) throw new DataError('the training text is too small: it needs at least 2 characters', 'give a larger corpus, or lower --val-fraction');
+  const V = data.vocab.codePoints.length + 1;
+  const measure = input.measure ?? stepTimer({ kernel: f.kernel, threads: f.threads }, f.dropoutMode);
+
+  // A time budget without model flags: pick the model for this corpus, budget and machine.
+  const timeBudget = f.steps === undefined && f.epochs === undefined ? f.time : undefined;
+  let autoSecPerStep: number | null = null;
+  if (timeBudget !== undefined && !init) {
+    const choice = await pickAuto(input, timeBudget, targets, V, measure);
+    Object.assign(v, choice.values);
+    autoSecPerStep = choice.secPerStep;
+  }
+
+  // Batch shape: shrink B, then T, for a corpus too small for one full window.
+  const B0 = v.batch as number, T0 = v.seqLen as number;
+  if (targets < B0 * T0) {
+    v.seqLen = Math.min(T0, targets);
+    v.batch = Math.max(1, Math.min(B0, Math.floor(targets / (v.seqLen as number))));
+    log(`notice: the training text (${targets} targets) is smaller than one window of --batch ${B0} × --seq-len ${T0}; using --batch ${v.batch} --seq-len ${v.seqLen}`);
+  }
+  const cfg: ModelConfig = { cell: v.cell as ModelConfig['cell'], layers: v.layers as number, hidden: v.hidden as number, vocabSize: V, dropout: v.dropout as number };
+  const B = v.batch as number, T = v.seqLen as number;
+
+  // Budget, resolved to a step count so the schedule is fixed from the start.
+  const windows = streamLayout(data.train.length, B, T).windows;
+  let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
+  if (timeBudget !== undefined) {
+    const per = autoSecPerStep !== null && B === B0 && T === T0 ? autoSecPerStep : await measure(cfg, B, T, Math.min(3, timeBudget / 20));
+    steps = Math.max(1, Math.floor(timeBudget / per));
+    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine`);
+  }
+  const betas = OPTIMIZER_BETAS[f.optimizer];
+  v.steps = steps;
+  v.lr ??= defaultLr(cfg.hidden);
+  v.beta1 ??= betas.beta1;
+  v.beta2 ??= betas.beta2;
+  v.evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
+  v.saveEvery = f.saveEvery || v.evalEvery;
+  v.docSplit = data.docSplit;
+  const settings: TrainSettings = { ...storedSettings(v), flags: equivalentFlags(v) };
+  if (f.time !== undefined) log(`to repeat this run exactly: rnn train ${input.corpus.map((p) => `${p} `).join('')}${settings.flags}`);
+  checkFits(cfg, B);
+  const out = resolveOutDir(f.out, input.corpus.length ? [...input.corpus] : ['names'], !!f.force);
+  return { data, cfg, settings, resumeFrom: null, initFrom: init, out, paths, ...(timeBudget !== undefined ? { timeLimitSec: timeBudget } : {}) };
+}
+
+/** The time-budget rule's pick, with the flags the user gave held fixed. */
+async function pickAuto(input: PlanInput, budgetSec: number, targets: number, V: number, measure: MeasureStep): Promise<{ values: RunValues; secPerStep: number }> {
+  const { flags: f, given, log } = input;
+  const fixed = Object.fromEntries(SETTING_ROWS.filter((r) => r.auto && given(r.key as SettingKey)).map((r) => [r.key, f[r.key as AutoKey]]));
+  log(`choosing settings for --time ${formatDuration(budgetSec)}: measuring this machine…`);
+  const choice = await pickSettings({
+    trainChars: targets, vocabSize: V, budgetSec, given: fixed,
+    // about a second per size, less for short budgets (at least two steps each)
+    measure: (m, b, t) => measure({ ...m, vocabSize: V }, b, t, Math.min(1, budgetSec / 100)),
+  });
+  log(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs ${m.charsPerParam.toFixed(m.charsPerParam < 100 ? 1 : 0)} chars/param`).join(', ')}; `
+    + `picked the largest with ≥ ${MIN_EPOCHS} epochs and ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest)`);
+  const { cell, layers, hidden, dropout, batch, seqLen, lr, warmup } = choice;
+  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, warmup };
+  return { values, secPerStep: choice.secPerStep };
+}
+
+async function planResume(input: PlanInput, resumePath: string): Promise<RunPlan> {
+  const { flags: f, given, log } = input;
+  const ck = loadCheckpoint(resumePath);
+  const tr = ck.training;
+  if (!tr) throw new UsageError(`${resumePath} holds weights only, no training state to resume`, 'use --init-from to start a new run from these weights');
+  const conflicts = resumeConflicts(given, f, { ...tr.settings, ...ck.model, docSplit: ck.vocab.docSplit });
+  if (conflicts.length) {
+    throw new UsageError(`--resume continues the checkpoint's run exactly, so ${conflicts.map(flagOf).join(', ')} cannot change`,
+      'drop those flags, or start a new run from these weights with --init-from');
+  }
+  const paths = input.corpus.length ? [...input.corpus] : ck.corpus.paths;
+  const s0 = tr.settings;
+  const data = await prepareData(paths, ck.vocab.docSplit, s0.valFraction, 65535, s0.seed);
+  const same = data.vocab.codePoints.length === ck.vocab.codePoints.length && data.vocab.codePoints.every((c, i) => c === ck.vocab.codePoints[i]);
+  if (!same || data.train.length !== ck.corpus.trainTokens || data.val.length !== ck.corpus.valTokens) {
+    throw new DataError(`the corpus is not the one this run was trained on (${paths.join(', ')})`,
+      'give the original corpus files after --resume, or start a new run with --init-from');
+  }
+  log(dataLine(data));
+  const steps = f.steps ?? s0.steps;
+  const evalEvery = given('evalEvery') ? f.evalEvery || s0.evalEvery : s0.evalEvery;
+  const saveEvery = given('saveEvery') ? f.saveEvery || s0.saveEvery : s0.saveEvery;
+  const patience = given('patience') ? f.patience : s0.patience;
+  const changed = [
+    ...(steps !== s0.steps ? [`--steps ${s0.steps} → ${steps} (the schedule now spans ${steps} steps)`] : []),
+    ...(evalEvery !== s0.evalEvery ? [`--eval-every ${evalEvery}`] : []),
+    ...(patience !== s0.patience ? [`--patience ${patience}`] : []),
+    ...(saveEvery !== s0.saveEvery ? [`--save-every ${saveEvery}`] : []),
+    ...(given('threads') ? [`--threads ${f.threads}`] : []),
+  ];
+  if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
+  log(`resuming ${resumePath} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
+  checkFits(ck.model, s0.batch);
+  return {
+    data, cfg: { ...ck.model }, settings: { ...s0, steps, evalEvery, saveEvery, patience }, resumeFrom: ck, initFrom: null,
+    out: f.out ?? dirname(resumePath), paths,
+  };
+}
+
+/** Refuse, before any work, a model whose checkpoint could not be written. */
+function checkFits(cfg: ModelConfig, B: number): void {
+  checkCheckpointFits(3 * buildLayout(cfg).size + cfg.layers * stateCount(cfg.cell) * B * cfg.hidden);
+}
+
+function dataLine(data: PreparedData): string {
+  const V = data.vocab.codePoints.length + 1;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `data: ${data.docSplit} split, vocabulary ${V} (EOS + ${V - 1} characters); `
+    + `train ${n(data.trainChars)} chars in ${n(data.trainDocs)} docs, val ${n(data.valChars)} chars in ${n(data.valDocs)} docs`;
+}
