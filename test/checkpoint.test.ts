@@ -24,6 +24,7 @@ function smallCheckpoint(): Checkpoint {
   return toCheckpoint(e, {
     step: 5, epoch: 1, window: 2, rng: [1, 2, 3, 4], elapsedSec: 1.5, bestValLoss: 1.25, bestStep: 4, firstLoss: 1.5,
     metrics: [{ step: 5, time: 1.5, trainLoss: 1.3, valLoss: null, lr: 0.001, gradNorm: 0.5, charsPerSec: 100 }],
+    rowSums: { loss: 2.5, steps: 2, chars: 12, sec: 0.25 },
   }, {
     codePoints: [97, 98, 0x1f600], docSplit: 'line', settings: trainSettings({ batch: 2, seqLen: 3, steps: 10 }),
     corpus: { paths: ['/x.txt'], trainTokens: 10, valTokens: 3, trainDocs: 2, valDocs: 1 },

@@ -9,7 +9,7 @@ import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
 import { trainSettings } from './helpers/settings.js';
-import { runTraining, type StepInfo } from '../src/train/trainer.js';
+import { freshCursor, runTraining, type StepInfo } from '../src/train/trainer.js';
 
 describe('overfitting a tiny corpus', () => {
   for (const cell of ['lstm', 'gru'] as const) {
@@ -25,7 +25,7 @@ describe('overfitting a tiny corpus', () => {
       await runTraining({
         engine, evalEngine: null, train: tokens, val: null,
         settings: trainSettings({ lr: 1e-2, warmup: 10, steps: 300, lrSchedule: 'constant', evalEvery: 0, saveEvery: 0 }),
-        cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+        cursor: freshCursor(1),
         hooks: { onStep: (s: StepInfo) => losses.push(s.trainLoss), save: () => {} },
       });
       expect(losses[0]).toBeGreaterThan(1.5);

@@ -6,7 +6,7 @@ import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
 import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
 import { trainSettings } from './helpers/settings.js';
-import { runTraining, type TrainCursor } from '../src/train/trainer.js';
+import { freshCursor, runTraining, type TrainCursor } from '../src/train/trainer.js';
 
 describe('training cursor', () => {
   it('carries state inside an epoch and resets it at the boundary', async () => {
@@ -20,7 +20,7 @@ describe('training cursor', () => {
     await runTraining({
       engine, evalEngine: null, train, val: null,
       settings: trainSettings({ lr: 1e-3, steps: 3, evalEvery: 0, saveEvery: 1 }),
-      cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+      cursor: freshCursor(1),
       hooks: { save: (_k, c) => { cursors.push(c); norms.push(Math.hypot(...engine.state)); } },
     });
     expect(cursors.map((c) => [c.step, c.epoch, c.window])).toEqual([[1, 0, 1], [2, 1, 0], [3, 1, 1]]);
@@ -52,7 +52,7 @@ describe('early stopping (--patience)', () => {
   async function run(vals: number[], patience: number, steps = vals.length) {
     const saves: string[] = [];
     const r = await runTraining({
-      ...mockedValidation(vals), cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+      ...mockedValidation(vals), cursor: freshCursor(1),
       settings: trainSettings({ lr: 1e-3, steps, evalEvery: 1, saveEvery: 1, patience }),
       hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`) },
     });
@@ -84,7 +84,7 @@ describe('time limit', () => {
     // (every 10) and not an evaluation step (every 100) of its 1,000.
     const r = await runTraining({
       ...mockedValidation([0.75]), timeLimitSec: 1e-9, // the one validation costs 0.75 nats per target
-      cursor: { step: 0, epoch: 0, window: 0, rng: createRng(1).state(), elapsedSec: 0, bestValLoss: null, bestStep: null, firstLoss: null, metrics: [] },
+      cursor: freshCursor(1),
       settings: trainSettings({ lr: 1e-3, steps: 1000, evalEvery: 100, saveEvery: 100 }),
       hooks: { save: (kind, c) => saves.push(`${kind}@${c.step}`), onMetrics: (row) => rows.push(row.step) },
     });

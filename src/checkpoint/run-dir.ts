@@ -8,9 +8,17 @@ import { UsageError } from '../errors.js';
 export const LAST_FILE = 'last.json';
 export const BEST_FILE = 'best.json';
 export const METRICS_FILE = 'metrics.jsonl';
+/** The last.json that a save replaced, kept until the next save. */
+export const PREV_FILE = 'last.prev.json';
+/** `rnn plot`'s chart of a run. */
+export const CHART_FILE = 'loss.svg';
+/** Every file a run leaves in its directory: a new run there replaces them all, so nothing of
+ *  the run before it can be taken for its own. */
+export const RUN_FILES = [LAST_FILE, PREV_FILE, BEST_FILE, METRICS_FILE, CHART_FILE] as const;
 export const RUNS_DIR = 'runs';
 
-const hasCheckpoints = (dir: string): boolean =>
+/** Whether `dir` holds a run's checkpoints. */
+export const hasCheckpoints = (dir: string): boolean =>
   existsSync(join(dir, LAST_FILE)) || existsSync(join(dir, BEST_FILE));
 
 export function resolveOutDir(out: string | undefined, corpusPaths: string[], force: boolean): string {

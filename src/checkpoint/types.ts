@@ -47,6 +47,10 @@ export interface TrainingState {
   elapsedSec: number;
   settings: TrainSettings;
   metrics: MetricRow[];
+  /** The steps since the last metrics row: their summed loss, count, characters and seconds of
+   *  training, so a resumed run's next row averages what an uninterrupted run's would. Absent in
+   *  older checkpoints (which were saved right after a row, or lose part of one). */
+  rowSums?: { loss: number; steps: number; chars: number; sec: number };
 }
 
 export interface Checkpoint {
@@ -60,7 +64,12 @@ export interface Checkpoint {
     codePoints: number[];
     docSplit: DocSplit;
   };
-  corpus: { paths: string[]; trainTokens: number; valTokens: number; trainDocs: number; valDocs: number };
+  corpus: {
+    paths: string[]; trainTokens: number; valTokens: number; trainDocs: number; valDocs: number;
+    /** fingerprintTokens(train, val) (src/data/fingerprint.ts): a resume refuses an edited corpus.
+     *  Absent in older checkpoints and in imports. */
+    fingerprint?: string;
+  };
   /** Parameters in layout order, PyTorch state_dict names. */
   tensors: EncodedTensor[];
   /** Absent in a weights-only checkpoint (e.g. an import). */

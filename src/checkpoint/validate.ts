@@ -122,6 +122,7 @@ function checkCorpus(v: unknown): Checkpoint['corpus'] {
     paths: arr(o.paths, 'corpus.paths').map((p, i) => str(p, `corpus.paths[${i}]`)),
     trainTokens: int(o.trainTokens, 'corpus.trainTokens'), valTokens: int(o.valTokens, 'corpus.valTokens'),
     trainDocs: int(o.trainDocs, 'corpus.trainDocs'), valDocs: int(o.valDocs, 'corpus.valDocs'),
+    ...(o.fingerprint === undefined ? {} : { fingerprint: str(o.fingerprint, 'corpus.fingerprint') }),
   };
 }
 
@@ -165,6 +166,12 @@ function checkMetric(v: unknown, i: number): MetricRow {
   };
 }
 
+function checkRowSums(v: unknown): NonNullable<TrainingState['rowSums']> {
+  const o = obj(v, 'training.rowSums');
+  const f = (k: string): string => `training.rowSums.${k}`;
+  return { loss: num(o.loss, f('loss')), steps: int(o.steps, f('steps')), chars: int(o.chars, f('chars')), sec: num(o.sec, f('sec'), 0) };
+}
+
 function checkTraining(v: unknown, model: ModelConfig, paramCount: number): TrainingState | null {
   if (v === null) return null;
   const t = obj(v, 'training');
@@ -186,6 +193,7 @@ function checkTraining(v: unknown, model: ModelConfig, paramCount: number): Trai
     elapsedSec: num(t.elapsedSec, 'training.elapsedSec', 0),
     settings,
     metrics: arr(t.metrics, 'training.metrics').map(checkMetric),
+    ...(t.rowSums === undefined ? {} : { rowSums: checkRowSums(t.rowSums) }),
   };
 }
 

@@ -3,11 +3,13 @@
 // model, every setting (a --time budget resolved to a step count), the output directory. It never
 // rewrites the flags; `rnn train` and, later, the library API both call it.
 
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkCheckpointFits, loadCheckpoint } from '../checkpoint/io.js';
-import { resolveOutDir } from '../checkpoint/run-dir.js';
+import { hasCheckpoints, LAST_FILE, resolveOutDir } from '../checkpoint/run-dir.js';
 import type { Checkpoint } from '../checkpoint/types.js';
+import { fingerprintTokens } from '../data/fingerprint.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
 import { DataError, UsageError } from '../errors.js';
 import { stateCount, type ModelConfig } from '../model/config.js';
@@ -45,8 +47,13 @@ export interface RunPlan {
   /** Set: a new run starting from these weights (fresh optimizer, step 0). */
   readonly initFrom: Checkpoint | null;
   readonly out: string;
+  /** Whether the run replaces the files in `out` (a new run, or a resume into another run's
+   *  directory with --force) rather than continuing them (a resume in its own directory). */
+  readonly replaceOut: boolean;
   /** The corpus files read (the bundled default when none was given). */
   readonly paths: readonly string[];
+  /** What the checkpoints record of the corpus. */
+  readonly corpus: Checkpoint['corpus'];
   /** Set when a --time budget is the stop rule: stop once this much training time has passed. */
   readonly timeLimitSec?: number;
 }
@@ -118,7 +125,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   if (f.time !== undefined) log(`to repeat this run exactly: rnn train ${input.corpus.map((p) => `${p} `).join('')}${settings.flags}`);
   checkFits(cfg, B);
   const out = resolveOutDir(f.out, input.corpus.length ? [...input.corpus] : ['names'], !!f.force);
-  return { data, cfg, settings, resumeFrom: null, initFrom: init, out, paths, ...(timeBudget !== undefined ? { timeLimitSec: timeBudget } : {}) };
+  return { data, cfg, settings, resumeFrom: null, initFrom: init, out, replaceOut: true, paths, corpus: corpusRecord(paths, data), ...(timeBudget !== undefined ? { timeLimitSec: timeBudget } : {}) };
 }
 
 /** The time-budget rule's pick, with the flags the user gave held fixed. */
@@ -151,8 +158,10 @@ async function planResume(input: PlanInput, resumePath: string): Promise<RunPlan
   const paths = input.corpus.length ? [...input.corpus] : ck.corpus.paths;
   const s0 = tr.settings;
   const data = await prepareData(paths, ck.vocab.docSplit, s0.valFraction, 65535, s0.seed);
+  const corpus = corpusRecord(paths, data);
   const same = data.vocab.codePoints.length === ck.vocab.codePoints.length && data.vocab.codePoints.every((c, i) => c === ck.vocab.codePoints[i]);
-  if (!same || data.train.length !== ck.corpus.trainTokens || data.val.length !== ck.corpus.valTokens) {
+  if (!same || data.train.length !== ck.corpus.trainTokens || data.val.length !== ck.corpus.valTokens
+    || (ck.corpus.fingerprint !== undefined && ck.corpus.fingerprint !== corpus.fingerprint)) {
     throw new DataError(`the corpus is not the one this run was trained on (${paths.join(', ')})`,
       'give the original corpus files after --resume, or start a new run with --init-from');
   }
@@ -171,9 +180,42 @@ async function planResume(input: PlanInput, resumePath: string): Promise<RunPlan
   if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
   log(`resuming ${resumePath} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
   checkFits(ck.model, s0.batch);
+  const out = f.out ?? dirname(resumePath);
+  checkResumeTarget(out, resumePath, tr.step, !!f.force);
   return {
-    data, cfg: { ...ck.model }, settings: { ...s0, steps, evalEvery, saveEvery, patience }, resumeFrom: ck, initFrom: null,
-    out: f.out ?? dirname(resumePath), paths,
+    data, cfg: { ...ck.model }, settings: { ...s0, steps, evalEvery, saveEvery, patience }, resumeFrom: ck, initFrom: null, out, replaceOut: resolve(out) !== resolve(dirname(resumePath)), paths, corpus,
+  };
+}
+
+/** A resume writes last.json (and best.json) into `out`: refuse, unless --force, when that would
+ *  overwrite another run's checkpoints, or a later checkpoint of this run than the one resumed
+ *  (`--resume runs/x/best.json` beside a newer runs/x/last.json). A last.json that does not load
+ *  holds nothing to lose: resuming from last.prev.json beside it is the way out. */
+function checkResumeTarget(out: string, resumePath: string, step: number, force: boolean): void {
+  const last = join(out, LAST_FILE);
+  if (force || resolve(last) === resolve(resumePath)) return;
+  if (resolve(out) !== resolve(dirname(resumePath))) {
+    if (hasCheckpoints(out)) throw new UsageError(`${out} already holds checkpoints of another run`, 'choose another --out, or add --force to replace them');
+    return;
+  }
+  if (!existsSync(last)) return;
+  let lastStep: number;
+  try {
+    lastStep = loadCheckpoint(last).training?.step ?? 0;
+  } catch {
+    return;
+  }
+  if (lastStep > step) {
+    throw new UsageError(`${last} is at step ${lastStep}, past step ${step} of ${resumePath}: resuming would overwrite it`,
+      `continue from it with --resume ${last}, or add --force to go back to step ${step}`);
+  }
+}
+
+/** What a checkpoint records of the corpus: absolute paths, sizes and the tokens' fingerprint. */
+function corpusRecord(paths: readonly string[], data: PreparedData): Checkpoint['corpus'] {
+  return {
+    paths: paths.map((p) => (p === '-' ? '-' : resolve(p))), trainTokens: data.train.length, valTokens: data.val.length,
+    trainDocs: data.trainDocs, valDocs: data.valDocs, fingerprint: fingerprintTokens(data.train, data.val),
   };
 }
 

@@ -2,11 +2,12 @@
 // resumed checkpoint), and its run directory (last.json, best.json, metrics.jsonl). Display and
 // stop requests come in as hooks, so the CLI and the library decide how they are shown and asked.
 
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkWritableDir } from '../checkpoint/atomic-write.js';
 import { saveCheckpoint } from '../checkpoint/io.js';
-import { BEST_FILE, LAST_FILE, METRICS_FILE } from '../checkpoint/run-dir.js';
+import { BEST_FILE, LAST_FILE, METRICS_FILE, RUN_FILES } from '../checkpoint/run-dir.js';
+import { RuntimeError } from '../errors.js';
 import { createEngine, type EngineOptions } from '../kernels/create-engine.js';
 import type { Engine } from '../kernels/engine.js';
 import { initParams } from '../model/layout.js';
@@ -15,7 +16,7 @@ import { EVAL_BATCH, EVAL_SEQ_LEN } from './evaluate.js';
 import type { RunPlan } from './plan.js';
 import { loadParams, restoreTraining, toCheckpoint, type RunInfo } from './snapshot.js';
 import { streamLayout } from './streams.js';
-import { runTraining, type TrainCursor, type TrainHooks, type TrainResult } from './trainer.js';
+import { freshCursor, runTraining, type TrainCursor, type TrainHooks, type TrainResult } from './trainer.js';
 
 export interface RunEngines {
   train: Engine;
@@ -54,32 +55,49 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
   // The output directory is checked before any work is spent.
   checkWritableDir(out);
   const lastPath = join(out, LAST_FILE), bestPath = join(out, BEST_FILE), metricsPath = join(out, METRICS_FILE);
-  if (!plan.resumeFrom) writeFileSync(metricsPath, '');
-  const info: RunInfo = {
-    codePoints: data.vocab.codePoints, docSplit: data.docSplit, settings,
-    corpus: {
-      paths: plan.paths.map((p) => (p === '-' ? '-' : resolve(p))), trainTokens: data.train.length, valTokens: data.val.length,
-      trainDocs: data.trainDocs, valDocs: data.valDocs,
-    },
-  };
+  prepareRunDir(plan, cursor);
+  const info: RunInfo = { codePoints: data.vocab.codePoints, docSplit: data.docSplit, settings, corpus: plan.corpus };
   hooks.log(`checkpoints: ${out}/`);
+  let metricsError: NodeJS.ErrnoException | null = null;
   const result = await runTraining({
     engine, evalEngine: engines.eval, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec,
     hooks: {
       onStep: hooks.onStep,
       onEval: hooks.onEval,
-      onMetrics: (row) => appendFileSync(metricsPath, `${JSON.stringify(row)}\n`),
+      onMetrics: (row) => {
+        try {
+          appendFileSync(metricsPath, `${JSON.stringify(row)}\n`);
+        } catch (err) {
+          metricsError ??= err as NodeJS.ErrnoException;
+        }
+      },
       save: (kind, cur) => {
         hooks.beforeSave?.();
         saveCheckpoint(kind === 'best' ? bestPath : lastPath, toCheckpoint(engine, cur, info));
       },
-      shouldStop: hooks.shouldStop,
+      // A metrics row that cannot be written stops the run as Ctrl-C does: last.json is saved
+      // (it holds the whole history, and a resume rewrites metrics.jsonl from it).
+      shouldStop: () => metricsError !== null || (hooks.shouldStop?.() ?? false),
     },
   });
+  if (metricsError) {
+    const e: NodeJS.ErrnoException = metricsError;
+    throw new RuntimeError(`cannot append to ${metricsPath}: ${e.code === 'ENOSPC' ? 'no space left on the device' : e.message} (${e.code ?? 'error'}); saved ${lastPath} at step ${result.cursor.step}`,
+      `free some space, then continue with: rnn train --resume ${lastPath}`);
+  }
   return {
     ...result, lastPath, bestPath: result.cursor.bestValLoss !== null ? bestPath : null, metricsPath,
     windows: streamLayout(data.train.length, settings.batch, settings.seqLen).windows,
   };
+}
+
+/** A new run replaces every file of a run before it (its directory was refused unless empty of
+ *  checkpoints or --force was given), so no best.json or metrics of another run stays behind. A
+ *  resume rewrites metrics.jsonl from the checkpoint's history: rows logged after that checkpoint
+ *  (before a crash) are dropped, so each step is logged once. */
+function prepareRunDir(plan: RunPlan, cursor: TrainCursor): void {
+  if (plan.replaceOut) for (const f of RUN_FILES) rmSync(join(plan.out, f), { force: true });
+  writeFileSync(join(plan.out, METRICS_FILE), cursor.metrics.map((row) => `${JSON.stringify(row)}\n`).join(''));
 }
 
 /** Where the run starts, with the engine's buffers loaded to match. */
@@ -88,8 +106,5 @@ function startCursor(plan: RunPlan, engine: Engine): TrainCursor {
   if (plan.initFrom) loadParams(engine, plan.initFrom);
   else initParams(engine.params, plan.cfg, createRng(plan.settings.seed, 'init').next);
   engine.paramsChanged();
-  return {
-    step: 0, epoch: 0, window: 0, rng: createRng(plan.settings.seed, 'dropout').state(), elapsedSec: 0,
-    bestValLoss: null, bestStep: null, firstLoss: null, metrics: [],
-  };
+  return freshCursor(plan.settings.seed);
 }

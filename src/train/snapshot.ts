@@ -42,6 +42,7 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       elapsedSec: cursor.elapsedSec,
       settings: info.settings,
       metrics: cursor.metrics,
+      rowSums: cursor.rowSums,
     },
   };
 }
@@ -66,5 +67,6 @@ export function restoreTraining(engine: Engine, ck: Checkpoint): TrainCursor {
   return {
     step: tr.step, epoch: tr.epoch, window: tr.window, rng: tr.rng, elapsedSec: tr.elapsedSec,
     bestValLoss: tr.bestValLoss, bestStep: tr.bestStep, firstLoss: tr.firstLoss, metrics: tr.metrics,
+    rowSums: tr.rowSums ?? { loss: 0, steps: 0, chars: 0, sec: 0 },
   };
 }

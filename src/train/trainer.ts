@@ -1,16 +1,26 @@
 // The training loop, top to bottom: schedule → window → dropout masks → forward/backward →
-// clip → update → advance cursor; evaluate and save on their cadence. Owns no I/O: saving,
-// display and stop requests come in as hooks, so the CLI decides where things go.
+// clip → update → advance cursor; report, evaluate and save on their cadence. Owns no I/O: saving,
+// display and stop requests come in as hooks, so the caller decides where things go. Everything
+// the loop carries from step to step is in the cursor, so a run stopped anywhere and resumed from
+// its checkpoint continues exactly, metrics included.
 
-import type { Engine, OptimizerSpec, TokenArray } from '../kernels/engine.js';
 import type { MetricRow } from '../checkpoint/types.js';
-import type { TrainSettings } from '../settings/train-settings.js';
+import type { Engine, OptimizerSpec, TokenArray } from '../kernels/engine.js';
 import { RuntimeError } from '../errors.js';
-import { rngFromState } from '../rng.js';
+import { createRng, rngFromState } from '../rng.js';
+import type { TrainSettings } from '../settings/train-settings.js';
 import { dropoutKeys, maskSpec, setMaskStep } from './dropout.js';
 import { evaluateTokens } from './evaluate.js';
 import { lrAt } from './schedule.js';
 import { fillWindow, streamLayout, type StreamLayout } from './streams.js';
+
+/** The steps since the last metrics row: what that row will average. */
+export interface RowSums {
+  loss: number;
+  steps: number;
+  chars: number;
+  sec: number;
+}
 
 /** Where a run stands: everything besides the engine's buffers that a resume needs. */
 export interface TrainCursor {
@@ -24,6 +34,15 @@ export interface TrainCursor {
   /** The run's first training loss, the divergence guard's yardstick (kept across resumes). */
   firstLoss: number | null;
   metrics: MetricRow[];
+  rowSums: RowSums;
+}
+
+/** The cursor of a new run with this seed. */
+export function freshCursor(seed: number): TrainCursor {
+  return {
+    step: 0, epoch: 0, window: 0, rng: createRng(seed, 'dropout').state(), elapsedSec: 0,
+    bestValLoss: null, bestStep: null, firstLoss: null, metrics: [], rowSums: { loss: 0, steps: 0, chars: 0, sec: 0 },
+  };
 }
 
 export interface StepInfo {
@@ -73,123 +92,159 @@ export interface TrainResult {
   lastValLoss: number | null;
 }
 
-/** Explosion guard as in char-rnn: a train loss above 3× the first one aborts the run. */
+/** Explosion guard as in char-rnn: a train loss above 3× the yardstick aborts the run. The
+ *  yardstick is the first loss, or the loss of guessing uniformly (ln V) when that is higher: a
+ *  fine-tune (--init-from) starts low, and an ordinary harder window must not trip it. */
 const EXPLODE_FACTOR = 3;
 
 export function optimizerSpec(s: TrainSettings): OptimizerSpec {
   return { kind: s.optimizer, beta1: s.beta1, beta2: s.beta2, eps: s.eps, weightDecay: s.weightDecay };
 }
 
+/** The loop's state: the options, the cursor it advances, and the buffers it reuses every step. */
+interface Loop {
+  o: TrainOptions;
+  c: TrainCursor;
+  lay: StreamLayout;
+  x: Int32Array;
+  y: Int32Array;
+  opt: OptimizerSpec;
+  keys: [number, number];
+  masks: ReturnType<typeof maskSpec>;
+  lastVal: number | null;
+  lastLr: number;
+  lastNorm: number;
+}
+
 export async function runTraining(o: TrainOptions): Promise<TrainResult> {
-  const { engine, settings: s, hooks } = o;
-  const lay: StreamLayout = streamLayout(o.train.length, engine.batch, engine.seqLen);
-  const x = new Int32Array(engine.batch * engine.seqLen);
-  const y = new Int32Array(engine.batch * engine.seqLen);
-  const opt = optimizerSpec(s);
-  const keys = dropoutKeys(rngFromState(o.cursor.rng));
-  const masks = maskSpec(keys, o.cursor.step, engine.cfg.dropout, s.dropoutMode);
-  const c = { ...o.cursor, metrics: [...o.cursor.metrics] };
-  const reportEvery = o.reportEvery ?? 10;
-  const snapshot = (): TrainCursor => ({ ...c, metrics: c.metrics });
-  let lastVal: number | null = c.metrics.length ? lastValOf(c.metrics) : null;
-  let sumLoss = 0, sumN = 0, charsSince = 0, timeSince = 0;
-  let lastLr = 0, lastNorm = 0;
-  /** The metrics row of the steps since the last one (the last step's rate and gradient norm). */
-  const pushRow = (): MetricRow => {
-    const row = { step: c.step, time: c.elapsedSec, trainLoss: sumLoss / sumN, valLoss: null, lr: lastLr, gradNorm: lastNorm, charsPerSec: charsSince / Math.max(timeSince, 1e-9) };
-    c.metrics.push(row);
-    return row;
-  };
+  const loop = startLoop(o);
+  const { c } = loop, s = o.settings, reportEvery = o.reportEvery ?? 10;
   let reason: StopReason = 'steps';
-
-  const validate = (): void => {
-    if (!o.evalEngine || !o.val || o.val.length < 2) return;
-    o.evalEngine.params.set(engine.params);
-    o.evalEngine.paramsChanged();
-    const { nats, count } = evaluateTokens(o.evalEngine, o.val);
-    const v = nats / count;
-    lastVal = v;
-    const improved = c.bestValLoss === null || v < c.bestValLoss;
-    if (improved) { c.bestValLoss = v; c.bestStep = c.step; }
-    const row = c.metrics[c.metrics.length - 1];
-    if (row && row.step === c.step) row.valLoss = v;
-    hooks.onEval?.(c.step, v, improved);
-    if (improved) hooks.save('best', snapshot());
-  };
-  // Early stopping counts evaluations since the best one, from the metrics, so a resumed run
-  // counts on where it left off.
-  const evalsSinceBest = (): number => {
-    let n = 0;
-    for (let i = c.metrics.length - 1; i >= 0; i--) {
-      const r = c.metrics[i]!;
-      if (r.valLoss === null) continue;
-      if (r.step === c.bestStep) return n;
-      n++;
-    }
-    return n;
-  };
-
   while (c.step < s.steps) {
     if (o.timeLimitSec !== undefined && c.elapsedSec >= o.timeLimitSec) { reason = 'time'; break; }
-    if (hooks.shouldStop?.()) { reason = 'signal'; break; }
-    const t0 = performance.now();
-    const lr = lrAt(c.step, s);
-    lastLr = lr;
-    fillWindow(o.train, lay, c.window, x, y);
-    if (engine.cfg.dropout > 0) engine.fillMasks(setMaskStep(masks, keys, c.step));
-    const loss = engine.forwardBackward(x, y);
-    const norm = Math.sqrt(engine.gradNormSq());
-    lastNorm = norm;
-    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-      throw new RuntimeError(`training diverged at step ${c.step + 1}: ${!Number.isFinite(loss) ? 'loss' : 'gradient norm'} is ${!Number.isFinite(loss) ? loss : norm}`,
-        `try a lower --lr (now ${s.lr}) or a smaller --clip (now ${s.clip})`);
-    }
-    c.firstLoss ??= loss;
-    if (loss > EXPLODE_FACTOR * c.firstLoss) {
-      throw new RuntimeError(`training diverged at step ${c.step + 1}: loss ${loss.toFixed(3)} is over ${EXPLODE_FACTOR}× the first loss ${c.firstLoss.toFixed(3)}`,
-        `try a lower --lr (now ${s.lr}) or a smaller --clip (now ${s.clip})`);
-    }
-    if (s.clip > 0 && norm > s.clip) engine.scaleGrads(s.clip / (norm + 1e-6));
-    engine.optimizerStep(opt, lr, c.step + 1);
-    c.step++;
-    c.window++;
-    if (c.window >= lay.windows) { c.window = 0; c.epoch++; engine.resetState(); }
-    const dt = (performance.now() - t0) / 1000;
-    c.elapsedSec += dt;
-    timeSince += dt;
-    charsSince += engine.lastCount;
-    sumLoss += loss; sumN++;
-
+    if (o.hooks.shouldStop?.()) { reason = 'signal'; break; }
+    trainStep(loop);
     const isLast = c.step === s.steps;
     const evalDue = (s.evalEvery > 0 && c.step % s.evalEvery === 0) || isLast;
-    if (c.step % reportEvery === 0 || evalDue) {
-      const r = pushRow();
-      hooks.onStep?.({
-        step: c.step, totalSteps: s.steps, epoch: c.epoch + c.window / lay.windows, trainLoss: r.trainLoss,
-        lr, gradNorm: norm, charsPerSec: r.charsPerSec, elapsedSec: c.elapsedSec, valLoss: lastVal,
-      });
-      sumLoss = 0; sumN = 0; charsSince = 0; timeSince = 0;
-    }
-    if (evalDue) validate();
+    if (c.step % reportEvery === 0 || evalDue) reportRow(loop);
+    if (evalDue) validate(loop);
     const row = c.metrics[c.metrics.length - 1];
-    if (row && row.step === c.step) hooks.onMetrics?.(row);
-    const patient = s.patience > 0 && row?.step === c.step && row.valLoss !== null && evalsSinceBest() >= s.patience;
-    if ((s.saveEvery > 0 && c.step % s.saveEvery === 0) || isLast || patient) hooks.save('last', snapshot());
+    if (row && row.step === c.step) o.hooks.onMetrics?.(row);
+    const patient = s.patience > 0 && row?.step === c.step && row.valLoss !== null && evalsSinceBest(c) >= s.patience;
+    if ((s.saveEvery > 0 && c.step % s.saveEvery === 0) || isLast || patient) o.hooks.save('last', snapshot(c));
     if (patient && !isLast) { reason = 'patience'; break; }
     // Yield to the event loop so signal handlers and the progress display can run.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  if (reason === 'time' || reason === 'signal') {
-    if (reason === 'time') {
-      // The last step gets its metrics row (steps since the last report), so the final validation
-      // is recorded beside it for `rnn plot` and the metrics log, as at the end of a full run.
-      const row = sumN > 0 ? pushRow() : null;
-      validate();
-      if (row) hooks.onMetrics?.(row);
-    }
-    hooks.save('last', snapshot());
+  if (reason === 'time') {
+    // The last step gets its metrics row (steps since the last report), so the final validation
+    // is recorded beside it for `rnn plot` and the metrics log, as at the end of a full run.
+    const row = c.rowSums.steps > 0 ? pushRow(loop) : null;
+    validate(loop);
+    if (row) o.hooks.onMetrics?.(row);
   }
-  return { cursor: snapshot(), reason, lastValLoss: lastVal };
+  // A signal stop keeps the row being accumulated in the cursor, so the resumed run's next row
+  // averages the same steps as an uninterrupted run's.
+  if (reason === 'time' || reason === 'signal') o.hooks.save('last', snapshot(c));
+  return { cursor: snapshot(c), reason, lastValLoss: loop.lastVal };
+}
+
+function startLoop(o: TrainOptions): Loop {
+  const { engine } = o;
+  const keys = dropoutKeys(rngFromState(o.cursor.rng));
+  const c: TrainCursor = { ...o.cursor, metrics: [...o.cursor.metrics], rowSums: { ...o.cursor.rowSums } };
+  return {
+    o, c, lay: streamLayout(o.train.length, engine.batch, engine.seqLen),
+    x: new Int32Array(engine.batch * engine.seqLen), y: new Int32Array(engine.batch * engine.seqLen),
+    opt: optimizerSpec(o.settings), keys, masks: maskSpec(keys, c.step, engine.cfg.dropout, o.settings.dropoutMode),
+    lastVal: c.metrics.length ? lastValOf(c.metrics) : null, lastLr: 0, lastNorm: 0,
+  };
+}
+
+/** One optimizer step on the cursor's window, then the cursor moves to the next window. */
+function trainStep(loop: Loop): void {
+  const { o: { engine, settings: s }, c } = loop;
+  const t0 = performance.now();
+  const lr = lrAt(c.step, s);
+  fillWindow(loop.o.train, loop.lay, c.window, loop.x, loop.y);
+  if (engine.cfg.dropout > 0) engine.fillMasks(setMaskStep(loop.masks, loop.keys, c.step));
+  const loss = engine.forwardBackward(loop.x, loop.y);
+  const norm = Math.sqrt(engine.gradNormSq());
+  checkDiverged(c, loss, norm, s, engine.cfg.vocabSize);
+  if (s.clip > 0 && norm > s.clip) engine.scaleGrads(s.clip / (norm + 1e-6));
+  engine.optimizerStep(loop.opt, lr, c.step + 1);
+  c.step++;
+  c.window++;
+  if (c.window >= loop.lay.windows) { c.window = 0; c.epoch++; engine.resetState(); }
+  const dt = (performance.now() - t0) / 1000;
+  c.elapsedSec += dt;
+  const r = c.rowSums;
+  r.sec += dt; r.chars += engine.lastCount; r.loss += loss; r.steps++;
+  loop.lastLr = lr;
+  loop.lastNorm = norm;
+}
+
+function checkDiverged(c: TrainCursor, loss: number, norm: number, s: TrainSettings, V: number): void {
+  const hint = `try a lower --lr (now ${s.lr}) or a smaller --clip (now ${s.clip})`;
+  if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+    throw new RuntimeError(`training diverged at step ${c.step + 1}: ${!Number.isFinite(loss) ? 'loss' : 'gradient norm'} is ${!Number.isFinite(loss) ? loss : norm}`, hint);
+  }
+  c.firstLoss ??= loss;
+  const yardstick = Math.max(c.firstLoss, Math.log(V));
+  if (loss > EXPLODE_FACTOR * yardstick) {
+    throw new RuntimeError(`training diverged at step ${c.step + 1}: loss ${loss.toFixed(3)} is over ${EXPLODE_FACTOR}× ${yardstick === c.firstLoss ? `the first loss ${c.firstLoss.toFixed(3)}` : `ln V = ${yardstick.toFixed(3)}, the loss of a uniform guess`}`, hint);
+  }
+}
+
+/** The metrics row of the steps since the last one (the last step's rate and gradient norm). */
+function pushRow(loop: Loop): MetricRow {
+  const { c } = loop, r = c.rowSums;
+  const row = { step: c.step, time: c.elapsedSec, trainLoss: r.loss / r.steps, valLoss: null, lr: loop.lastLr, gradNorm: loop.lastNorm, charsPerSec: r.chars / Math.max(r.sec, 1e-9) };
+  c.metrics.push(row);
+  c.rowSums = { loss: 0, steps: 0, chars: 0, sec: 0 };
+  return row;
+}
+
+function reportRow(loop: Loop): void {
+  const { c, o } = loop;
+  const row = pushRow(loop);
+  o.hooks.onStep?.({
+    step: c.step, totalSteps: o.settings.steps, epoch: c.epoch + c.window / loop.lay.windows, trainLoss: row.trainLoss,
+    lr: loop.lastLr, gradNorm: loop.lastNorm, charsPerSec: row.charsPerSec, elapsedSec: c.elapsedSec, valLoss: loop.lastVal,
+  });
+}
+
+function validate(loop: Loop): void {
+  const { o, c } = loop;
+  if (!o.evalEngine || !o.val || o.val.length < 2) return;
+  o.evalEngine.params.set(o.engine.params);
+  o.evalEngine.paramsChanged();
+  const { nats, count } = evaluateTokens(o.evalEngine, o.val);
+  const v = nats / count;
+  loop.lastVal = v;
+  const improved = c.bestValLoss === null || v < c.bestValLoss;
+  if (improved) { c.bestValLoss = v; c.bestStep = c.step; }
+  const row = c.metrics[c.metrics.length - 1];
+  if (row && row.step === c.step) row.valLoss = v;
+  o.hooks.onEval?.(c.step, v, improved);
+  if (improved) o.hooks.save('best', snapshot(c));
+}
+
+/** Early stopping counts evaluations since the best one, from the metrics, so a resumed run
+ *  counts on where it left off. */
+function evalsSinceBest(c: TrainCursor): number {
+  let n = 0;
+  for (let i = c.metrics.length - 1; i >= 0; i--) {
+    const r = c.metrics[i]!;
+    if (r.valLoss === null) continue;
+    if (r.step === c.bestStep) return n;
+    n++;
+  }
+  return n;
+}
+
+function snapshot(c: TrainCursor): TrainCursor {
+  return { ...c, rowSums: { ...c.rowSums } };
 }
 
 function lastValOf(rows: MetricRow[]): number | null {

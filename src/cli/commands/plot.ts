@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../../checkpoint/io.js';
 import { DataError } from '../../errors.js';
 import { chartSvg, lossChartSvg, RUN_COLOURS, type LossPoint } from '../../plot/loss-chart.js';
 import { sparkline } from '../../plot/sparkline.js';
-import { METRICS_FILE, resolveCheckpoint } from '../../checkpoint/run-dir.js';
+import { CHART_FILE, METRICS_FILE, resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 interface PlotFlags { out?: string; width: number; x: 'step' | 'time' }
 
@@ -64,7 +64,7 @@ export async function plotMain(args: string[], raw: Record<string, unknown>): Pr
   let out: string;
   if (runs.length === 1) {
     const { points, dir, title } = runs[0]!;
-    out = f.out ?? join(dir, 'loss.svg');
+    out = f.out ?? join(dir, CHART_FILE);
     writeFileAtomic(out, f.x === 'time'
       ? chartSvg([
         { key: 'train', label: 'train', colour: RUN_COLOURS[1]!, width: 1.5, points: points.flatMap((p) => (p.trainLoss === null ? [] : [{ x: xOf(p), y: p.trainLoss }])) },
