@@ -6,32 +6,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../src/checkpoint/io.js';
-import { buildProgram } from '../src/cli/main.js';
 import { UsageError } from '../src/errors.js';
 import { resumeConflicts } from '../src/settings/derive.js';
-import { flagOf, SETTING_ROWS, type SettingKey, type TrainFlags } from '../src/settings/train-settings.js';
+import { flagOf, SETTING_ROWS, type SettingKey } from '../src/settings/train-settings.js';
 import { timeRuleHelp } from '../src/train/auto-settings.js';
-import { planRun, type PlanInput, type RunPlan } from '../src/train/plan.js';
 import { smallCheckpoint } from './checkpoint-helpers.js';
 import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+import { planTrain } from './helpers/plan.js';
 
-/** `rnn train ARGS` parsed by the real command definition, without running it. */
-async function parseTrain(args: string[]): Promise<Pick<PlanInput, 'corpus' | 'flags' | 'given'>> {
-  const cmd = buildProgram().commands.find((c) => c.name() === 'train')!;
-  let parsed: Pick<PlanInput, 'corpus' | 'flags' | 'given'> | null = null;
-  cmd.exitOverride().action((corpus: string[], opts: TrainFlags) => {
-    parsed = { corpus, flags: { ...opts }, given: (k: SettingKey) => cmd.getOptionValueSource(k) === 'cli' };
-  });
-  await cmd.parseAsync(args, { from: 'user' });
-  return parsed!;
-}
-
-/** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T), as in auto-settings.test.ts. */
-const fakeMeasure = async (m: { layers: number; hidden: number }, B: number, T: number): Promise<number> => 1e-9 * m.layers * m.hidden ** 2 * B * T;
-
-async function plan(args: string[]): Promise<RunPlan> {
-  return planRun({ ...(await parseTrain(args)), log: () => {}, measure: fakeMeasure });
-}
+const plan = planTrain;
 
 describe('the settings table', () => {
   it('rnn train --help lists every row in table order, with its help text, choices and default', async () => {

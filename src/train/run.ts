@@ -81,8 +81,7 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
     },
   });
   if (metricsError) {
-    const e: NodeJS.ErrnoException = metricsError;
-    throw new RuntimeError(`cannot append to ${metricsPath}: ${e.code === 'ENOSPC' ? 'no space left on the device' : e.message} (${e.code ?? 'error'}); saved ${lastPath} at step ${result.cursor.step}`,
+    throw new RuntimeError(`cannot append to ${metricsPath}: ${ioFailure(metricsError)}; saved ${lastPath} at step ${result.cursor.step}`,
       `free some space, then continue with: rnn train --resume ${lastPath}`);
   }
   return {
@@ -96,8 +95,17 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
  *  resume rewrites metrics.jsonl from the checkpoint's history: rows logged after that checkpoint
  *  (before a crash) are dropped, so each step is logged once. */
 function prepareRunDir(plan: RunPlan, cursor: TrainCursor): void {
-  if (plan.replaceOut) for (const f of RUN_FILES) rmSync(join(plan.out, f), { force: true });
-  writeFileSync(join(plan.out, METRICS_FILE), cursor.metrics.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  const metricsPath = join(plan.out, METRICS_FILE);
+  try {
+    if (plan.replaceOut) for (const f of RUN_FILES) rmSync(join(plan.out, f), { force: true });
+    writeFileSync(metricsPath, cursor.metrics.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  } catch (err) {
+    throw new RuntimeError(`cannot write ${metricsPath}: ${ioFailure(err as NodeJS.ErrnoException)}`, `check the permissions and free space of ${plan.out}`);
+  }
+}
+
+function ioFailure(e: NodeJS.ErrnoException): string {
+  return `${e.code === 'ENOSPC' ? 'no space left on the device' : e.code === 'EISDIR' ? 'it is a directory' : e.message} (${e.code ?? 'error'})`;
 }
 
 /** Where the run starts, with the engine's buffers loaded to match. */
