@@ -1,10 +1,12 @@
 // Reading and writing checkpoint files. Writes are atomic (atomic-write.ts) and only of checkpoints
 // that pass the same validation as reads (validate.ts), so whatever rnn writes, rnn can read back.
-// Every error is one line that names the file and the field.
+// A last.json keeps its predecessor as last.prev.json (run-files.ts), and a last.json that does not
+// load points at it. Every error is one line that names the file and the field.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CheckpointError, RuntimeError, UsageError } from '../errors.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
+import { previousCheckpointPath } from './run-files.js';
 import type { Checkpoint } from './types.js';
 import { firstNonFinite, validateCheckpoint } from './validate.js';
 
@@ -31,7 +33,28 @@ export function parseCheckpoint(text: string, source: string): Checkpoint {
   }
 }
 
+/** The checkpoint at `path`. Throws only CheckpointError; when a last.json fails to read, parse or
+ *  validate and the last.prev.json beside it loads, the hint says how to continue from that one. */
 export function loadCheckpoint(path: string): Checkpoint {
+  try {
+    return readCheckpoint(path);
+  } catch (err) {
+    const prev = previousCheckpointPath(path);
+    if (!(err instanceof CheckpointError) || prev === null || !existsSync(prev)) throw err;
+    let before: Checkpoint;
+    try {
+      before = readCheckpoint(prev);
+    } catch (e) {
+      throw new CheckpointError(err.message, `the previous checkpoint does not load either (${(e as Error).message}); ${err.hint ?? OTHER_CHECKPOINT_HINT}`);
+    }
+    const tr = before.training;
+    throw new CheckpointError(err.message, tr
+      ? `the previous checkpoint ${prev} (step ${tr.step}) loads: continue with rnn train --resume ${prev}`
+      : `the previous checkpoint ${prev} loads: use it instead`);
+  }
+}
+
+function readCheckpoint(path: string): Checkpoint {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -41,8 +64,9 @@ export function loadCheckpoint(path: string): Checkpoint {
   return parseCheckpoint(text, path);
 }
 
-/** Write `ck` to `path` atomically. Refuses (RuntimeError, file untouched) a checkpoint with a
- *  non-finite number anywhere, or one that would not load back. */
+/** Write `ck` to `path` atomically; a last.json's predecessor is kept as last.prev.json. Refuses
+ *  (RuntimeError, file untouched) a checkpoint with a non-finite number anywhere, or one that
+ *  would not load back. */
 export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): void {
   const bad = firstNonFinite(ck);
   if (bad) {
@@ -56,7 +80,7 @@ export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): voi
     throw new RuntimeError(`refusing to write ${path}: ${e.message}`,
       e.hint ?? 'rnn built a checkpoint that fails its own validation: please report this as a bug');
   }
-  writeFileAtomic(path, JSON.stringify(ck), fs);
+  writeFileAtomic(path, JSON.stringify(ck), fs, { keepPrevious: previousCheckpointPath(path) ?? undefined });
 }
 
 /** Why reading a model file failed, in a few words (for "<path>: <why>"). */
