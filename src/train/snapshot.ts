@@ -5,6 +5,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type DocSplit, 
 import { decodeF32, encodeF32 } from '../checkpoint/tensor-codec.js';
 import type { Engine } from '../kernels/engine.js';
 import { stateCount, type ModelConfig } from '../model/config.js';
+import { buildLayout } from '../model/layout.js';
 import { VERSION } from '../version.js';
 import type { TrainCursor } from './trainer.js';
 
@@ -42,6 +43,12 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       metrics: cursor.metrics,
     },
   };
+}
+
+/** float32 values in a training checkpoint of this model and batch (for checkCheckpointFits):
+ *  the parameters, two optimizer moments of the same size, and the carried state (L, S, B, H). */
+export function checkpointFloats(cfg: ModelConfig, batch: number): number {
+  return 3 * buildLayout(cfg).size + cfg.layers * stateCount(cfg.cell) * batch * cfg.hidden;
 }
 
 export function modelConfigOf(ck: Checkpoint): ModelConfig {
