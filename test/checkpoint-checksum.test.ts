@@ -59,10 +59,11 @@ describe('crc32', () => {
 });
 
 describe('tensor checksums', () => {
-  it('encodeF32 stores the CRC-32 of the little-endian bytes as 8 lowercase hex digits', () => {
-    const t = encodeF32('t', [2], new Float32Array([1, -0]));
+  it('encodeF32 with { checksum: true } stores the CRC-32 of the little-endian bytes as 8 lowercase hex digits; without, none', () => {
+    const t = encodeF32('t', [2], new Float32Array([1, -0]), { checksum: true });
     expect(t.crc32).toBe(hex(crc32Bitwise(Uint8Array.from([0, 0, 0x80, 0x3f, 0, 0, 0, 0x80]))));
     expect(t.crc32).toMatch(/^[0-9a-f]{8}$/);
+    expect('crc32' in encodeF32('t', [2], new Float32Array([1, -0]))).toBe(false); // imported weights
   });
 
   it('a checkpoint built from an engine has one on every parameter, moment and the carried state', () => {

@@ -40,8 +40,14 @@ export function elementCount(shape: readonly unknown[]): number {
   return n;
 }
 
+export interface EncodeOptions {
+  /** Store the CRC-32 of the bytes (`crc32`), so a load notices damage. rnn's own checkpoints
+   *  do (snapshot.ts); imported weights do not, their source file being the reference. */
+  checksum?: boolean;
+}
+
 /** Float64 input is rounded to float32 (round to nearest even, as Float32Array assignment does). */
-export function encodeF32(name: string, shape: number[], data: Float32Array | Float64Array): EncodedTensor {
+export function encodeF32(name: string, shape: number[], data: Float32Array | Float64Array, opts: EncodeOptions = {}): EncodedTensor {
   const n = elementCount(shape);
   if (n !== data.length) throw new RangeError(`tensor ${name}: ${data.length} values do not fill shape [${shape.join(', ')}]`);
   const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
@@ -51,7 +57,9 @@ export function encodeF32(name: string, shape: number[], data: Float32Array | Fl
     const dv = new DataView(bytes.buffer);
     for (let k = 0; k < n; k++) dv.setFloat32(k * 4, f32[k]!, true);
   }
-  return { name, shape: [...shape], dtype: 'f32', data: Buffer.from(bytes.buffer).toString('base64'), crc32: crc32Hex(bytes) };
+  const t: EncodedTensor = { name, shape: [...shape], dtype: 'f32', data: Buffer.from(bytes.buffer).toString('base64') };
+  if (opts.checksum) t.crc32 = crc32Hex(bytes);
+  return t;
 }
 
 /** Decode and check: canonical base64, byte length equal to product(shape)·4, the CRC-32 when

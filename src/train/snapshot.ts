@@ -16,6 +16,9 @@ export interface RunInfo {
   settings: TrainSettings;
 }
 
+/** Every float tensor of a checkpoint written here carries its CRC-32, checked on load. */
+const CHECKSUM = { checksum: true } as const;
+
 export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: RunInfo): Checkpoint {
   const cfg = engine.cfg;
   const S = stateCount(cfg.cell);
@@ -27,14 +30,14 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
     model: { cell: cfg.cell, layers: cfg.layers, hidden: cfg.hidden, vocabSize: cfg.vocabSize, dropout: cfg.dropout },
     vocab: { codePoints: info.codePoints, docSplit: info.docSplit },
     corpus: info.corpus,
-    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, engine.params.subarray(t.offset, t.offset + t.size))),
+    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, engine.params.subarray(t.offset, t.offset + t.size), CHECKSUM)),
     training: cursor && {
       step: cursor.step,
       epoch: cursor.epoch,
       window: cursor.window,
       rng: cursor.rng,
-      moments: engine.moments.map((m, i) => encodeF32(`moment${i}`, [m.length], m)),
-      carry: encodeF32('carry', [cfg.layers, S, engine.batch, cfg.hidden], engine.state),
+      moments: engine.moments.map((m, i) => encodeF32(`moment${i}`, [m.length], m, CHECKSUM)),
+      carry: encodeF32('carry', [cfg.layers, S, engine.batch, cfg.hidden], engine.state, CHECKSUM),
       bestValLoss: cursor.bestValLoss,
       bestStep: cursor.bestStep,
       firstLoss: cursor.firstLoss,
