@@ -42,6 +42,8 @@ export function smallCheckpoint(opts: SmallCheckpointOptions = {}): Checkpoint {
   const layout = buildLayout(model);
   const settings = { ...SMALL_SETTINGS, batch: opts.batch ?? SMALL_SETTINGS.batch };
   const carryShape = [layers, stateCount(cell), settings.batch, hidden];
+  // Checksummed as rnn train writes them; a weights-only one stands for an rnn import, which has none.
+  const CHECKSUM = { checksum: opts.training !== false };
   return {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -50,11 +52,11 @@ export function smallCheckpoint(opts: SmallCheckpointOptions = {}): Checkpoint {
     model,
     vocab: { codePoints: [...codePoints], docSplit: 'line' },
     corpus: { paths: ['/data/names.txt'], trainTokens: 100, valTokens: 10, trainDocs: 20, valDocs: 2 },
-    tensors: layout.tensors.map((t, i) => encodeF32(t.name, t.shape, values(t.size, i))),
+    tensors: layout.tensors.map((t, i) => encodeF32(t.name, t.shape, values(t.size, i), CHECKSUM)),
     training: opts.training === false ? null : {
       step: 5, epoch: 1, window: 2, rng: [1, 2, 3, 0xffffffff],
-      moments: [0, 1].map((i) => encodeF32(`moment${i}`, [layout.size], values(layout.size, 100 + i).map(Math.abs))),
-      carry: encodeF32('carry', carryShape, values(carryShape.reduce((a, b) => a * b, 1), 200)),
+      moments: [0, 1].map((i) => encodeF32(`moment${i}`, [layout.size], values(layout.size, 100 + i).map(Math.abs), CHECKSUM)),
+      carry: encodeF32('carry', carryShape, values(carryShape.reduce((a, b) => a * b, 1), 200), CHECKSUM),
       bestValLoss: 1.25, bestStep: 5, firstLoss: 1.5, elapsedSec: 1.5, settings,
       metrics: [
         { step: 5, time: 1.5, trainLoss: 1.3, valLoss: 1.25, lr: 0.01, gradNorm: 0.5, charsPerSec: 100 },

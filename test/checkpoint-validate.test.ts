@@ -86,7 +86,7 @@ describe('bad files: one line naming the file and the field', () => {
   });
 
   it('a non-finite value in parameters, moments or carried state names where it is', () => {
-    const nan = (t: Mutable): void => { Object.assign(t, encodeF32(t.name, t.shape, new Float32Array(t.shape.reduce((a: number, b: number) => a * b, 1)).fill(NaN))); };
+    const nan = (t: Mutable): void => { Object.assign(t, encodeF32(t.name, t.shape, new Float32Array(t.shape.reduce((a: number, b: number) => a * b, 1)).fill(NaN), { checksum: true })); }; // written whole, checksum and all
     expect(errorAfter((c) => nan(c.tensors[2]), 'tensors[2].data').message).toBe('ck.json: tensors[2].data: value 0 is NaN');
     errorAfter((c) => nan(c.training.moments[1]), 'training.moments[1].data');
     errorAfter((c) => nan(c.training.carry), 'training.carry.data');

@@ -1,9 +1,13 @@
 // Crash-safe file replacement: write a temporary file in the same directory, fsync it, rename it
 // over the target, fsync the directory. A crash or error at any moment leaves the old file or the
 // new one, never a mix (rename is atomic within one file system). https://lwn.net/Articles/457667/
+// Optionally the old file is kept under a second name, by renames that leave a complete copy of it
+// under one of the two names at every instant (see writeFileAtomic).
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError } from '../errors.js';
 
@@ -16,6 +20,10 @@ export interface AtomicFs {
   rename(from: string, to: string): void;
   unlink(path: string): void;
   mkdir(path: string): void;
+  /** A second name for an existing file (a hard link); fails where the file system has none. */
+  link(existing: string, newPath: string): void;
+  /** Copy to a path that must not exist yet. */
+  copyFile(from: string, to: string): void;
 }
 
 export const nodeFs: AtomicFs = {
@@ -26,6 +34,8 @@ export const nodeFs: AtomicFs = {
   rename: (from, to) => renameSync(from, to),
   unlink: (path) => unlinkSync(path),
   mkdir: (path) => { mkdirParents(path); },
+  link: (existing, newPath) => linkSync(existing, newPath),
+  copyFile: (from, to) => copyFileSync(from, to, constants.COPYFILE_EXCL),
 };
 
 /** mkdir -p, one level at a time. Node 20's `mkdirSync(p, { recursive: true })` loops forever
@@ -65,14 +75,29 @@ function hintFor(code: string, path: string): string | undefined {
   return undefined;
 }
 
+export interface AtomicWriteOptions {
+  /** Keep the file being replaced under this name (in the same directory), replacing what that
+   *  held. Nothing is kept when `path` does not exist yet. */
+  keepPrevious?: string;
+}
+
 /** Replace `path` with `data` atomically. Throws RuntimeError naming the path and errno; on any
- *  failure before the rename the temporary file is removed and the previous file is untouched. */
-export function writeFileAtomic(path: string, data: string | Uint8Array, fs: AtomicFs = nodeFs): void {
+ *  failure before the rename the temporary file is removed and the previous file is untouched.
+ *
+ *  With `keepPrevious`, the steps are: new data to a temporary file, fsynced; a hard link of the
+ *  current `path` to a second temporary name (a copy, fsynced, where hard links are not
+ *  supported), renamed over `keepPrevious`; the new file renamed over `path`; the directory
+ *  fsynced. `path` is complete throughout (old content, then new), and `keepPrevious` goes from
+ *  its old content to `path`'s in one rename, so a crash at any instant leaves a complete file
+ *  under both names. A failure before the last rename leaves `path` untouched. */
+export function writeFileAtomic(path: string, data: string | Uint8Array, fs: AtomicFs = nodeFs, opts: AtomicWriteOptions = {}): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const stem = `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = join(dir, `${stem}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd = -1;
   let created = false;
+  let prevTmp: string | null = null;
   try {
     fd = fs.open(tmp, 'wx', 0o644);
     created = true;
@@ -85,14 +110,55 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, fs: Ato
     const closing = fd;
     fd = -1;
     fs.close(closing);
+    if (opts.keepPrevious !== undefined) {
+      const kept = join(dir, `${stem}.prev.tmp`);
+      if (secondName(path, kept, fs)) {
+        prevTmp = kept;
+        fs.rename(kept, opts.keepPrevious);
+        prevTmp = null;
+      }
+    }
     fs.rename(tmp, path);
   } catch (err) {
     if (fd >= 0) try { fs.close(fd); } catch { /* the first error is the one to report */ }
     if (created) try { fs.unlink(tmp); } catch { /* renamed already, or the directory vanished */ }
+    if (prevTmp !== null) try { fs.unlink(prevTmp); } catch { /* nothing more to clean */ }
     const code = codeOf(err);
     throw new RuntimeError(`cannot write ${path}: ${code}`, hintFor(code, path));
   }
   syncDir(dir, path, fs);
+}
+
+/** Give the file at `path` the (new) name `to`: a hard link, else a copy fsynced before it is
+ *  renamed anywhere. False when there is no file at `path` (nothing to keep). */
+function secondName(path: string, to: string, fs: AtomicFs): boolean {
+  try {
+    fs.link(path, to);
+    return true;
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return false;
+    // EPERM, ENOTSUP, EXDEV…: file systems without hard links (FAT, some FUSE and network mounts)
+  }
+  try {
+    fs.copyFile(path, to);
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return false;
+    try { fs.unlink(to); } catch { /* not created */ }
+    throw err;
+  }
+  let fd = -1;
+  try {
+    fd = fs.open(to, 'r+'); // writable: Windows flushes only a file opened for writing
+    fs.fsync(fd);
+    const closing = fd;
+    fd = -1;
+    fs.close(closing);
+  } catch (err) {
+    if (fd >= 0) try { fs.close(fd); } catch { /* the first error is the one to report */ }
+    try { fs.unlink(to); } catch { /* the caller reports err */ }
+    throw err;
+  }
+  return true;
 }
 
 /** fsync the directory so the rename itself survives a power loss. */

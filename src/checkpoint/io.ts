@@ -1,12 +1,17 @@
 // Reading and writing checkpoint files. Writes are atomic (atomic-write.ts) and only of checkpoints
 // that pass the same validation as reads (validate.ts), so whatever rnn writes, rnn can read back.
-// Every error is one line that names the file and the field.
+// A last.json keeps its predecessor as last.prev.json (run-files.ts), and a last.json that does not
+// load points at it. Every error is one line that names the file and the field.
 
-import { readFileSync } from 'node:fs';
-import { CheckpointError, RuntimeError, UsageError } from '../errors.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { CheckpointError, RuntimeError } from '../errors.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
+import { MAX_JSON_CHARS } from './checkpoint-size.js';
+import { previousCheckpointPath } from './run-files.js';
 import type { Checkpoint } from './types.js';
 import { firstNonFinite, validateCheckpoint } from './validate.js';
+
+export { checkCheckpointFits } from './checkpoint-size.js';
 
 const OTHER_CHECKPOINT_HINT = 'use another checkpoint, e.g. best.json or last.json of the same run';
 
@@ -31,7 +36,28 @@ export function parseCheckpoint(text: string, source: string): Checkpoint {
   }
 }
 
+/** The checkpoint at `path`. Throws only CheckpointError; when a last.json fails to read, parse or
+ *  validate and the last.prev.json beside it loads, the hint says how to continue from that one. */
 export function loadCheckpoint(path: string): Checkpoint {
+  try {
+    return readCheckpoint(path);
+  } catch (err) {
+    const prev = previousCheckpointPath(path);
+    if (!(err instanceof CheckpointError) || prev === null || !existsSync(prev)) throw err;
+    let before: Checkpoint;
+    try {
+      before = readCheckpoint(prev);
+    } catch (e) {
+      throw new CheckpointError(err.message, `the previous checkpoint does not load either (${(e as Error).message}); ${err.hint ?? OTHER_CHECKPOINT_HINT}`);
+    }
+    const tr = before.training;
+    throw new CheckpointError(err.message, tr
+      ? `the previous checkpoint ${prev} (step ${tr.step}) loads: continue with rnn train --resume ${prev}`
+      : `the previous checkpoint ${prev} loads: use it instead`);
+  }
+}
+
+function readCheckpoint(path: string): Checkpoint {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -41,8 +67,9 @@ export function loadCheckpoint(path: string): Checkpoint {
   return parseCheckpoint(text, path);
 }
 
-/** Write `ck` to `path` atomically. Refuses (RuntimeError, file untouched) a checkpoint with a
- *  non-finite number anywhere, or one that would not load back. */
+/** Write `ck` to `path` atomically; a last.json's predecessor is kept as last.prev.json. Refuses
+ *  (RuntimeError, file untouched) a checkpoint with a non-finite number anywhere, or one that
+ *  would not load back, and (CheckpointError, file untouched) one too large to be read back. */
 export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): void {
   const bad = firstNonFinite(ck);
   if (bad) {
@@ -56,7 +83,17 @@ export function saveCheckpoint(path: string, ck: Checkpoint, fs?: AtomicFs): voi
     throw new RuntimeError(`refusing to write ${path}: ${e.message}`,
       e.hint ?? 'rnn built a checkpoint that fails its own validation: please report this as a bug');
   }
-  writeFileAtomic(path, JSON.stringify(ck), fs);
+  let json: string;
+  try {
+    json = JSON.stringify(ck);
+  } catch (err) {
+    // V8 refuses a string over MAX_JSON_CHARS with this RangeError; checkCheckpointFits makes it
+    // rare, but a run resumed with a different --eval-every can grow its history past the plan.
+    if (!(err instanceof RangeError && /string length/i.test(err.message))) throw err;
+    throw new CheckpointError(`refusing to write ${path}: the checkpoint is over the ${(MAX_JSON_CHARS / 2 ** 20).toFixed(0)} MB of JSON a checkpoint can hold`,
+      'the previous checkpoint is intact: continue from it with a smaller --steps (the metrics history grows with the steps), or train a smaller model');
+  }
+  writeFileAtomic(path, json, fs, { keepPrevious: previousCheckpointPath(path) ?? undefined });
 }
 
 /** Why reading a model file failed, in a few words (for "<path>: <why>"). */
@@ -68,17 +105,4 @@ export function readFailure(err: unknown): string {
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]!;
-}
-
-/** The longest string V8 builds (Node 20, 64-bit): a checkpoint is one JSON string, written and read whole. */
-const MAX_JSON_CHARS = 2 ** 29 - 24;
-
-/** Refuse, before any training, a run whose checkpoints could not be written: `floats` float32
- *  values (weights, optimizer moments, carried state) as base64 take 16/3 characters each. */
-export function checkCheckpointFits(floats: number): void {
-  const chars = Math.ceil(floats / 3) * 16 + 1_000_000; // + settings, vocabulary and metrics
-  if (chars > MAX_JSON_CHARS) {
-    throw new UsageError(`a checkpoint of this model would be ${(chars / 2 ** 20).toFixed(0)} MB of JSON, over the ${(MAX_JSON_CHARS / 2 ** 20).toFixed(0)} MB a checkpoint can hold`,
-      'use a smaller --hidden or --layers (about 30 million parameters is the limit with Adam)');
-  }
 }

@@ -3,13 +3,11 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { BEST_FILE, LAST_FILE, PREV_FILE } from './run-files.js';
 import { UsageError } from '../errors.js';
 
-export const LAST_FILE = 'last.json';
-export const BEST_FILE = 'best.json';
+export { BEST_FILE, LAST_FILE, PREV_FILE };
 export const METRICS_FILE = 'metrics.jsonl';
-/** The last.json that a save replaced, kept until the next save. */
-export const PREV_FILE = 'last.prev.json';
 /** `rnn plot`'s chart of a run. */
 export const CHART_FILE = 'loss.svg';
 /** Every file a run leaves in its directory: a new run there replaces them all, so nothing of
@@ -17,9 +15,9 @@ export const CHART_FILE = 'loss.svg';
 export const RUN_FILES = [LAST_FILE, PREV_FILE, BEST_FILE, METRICS_FILE, CHART_FILE] as const;
 export const RUNS_DIR = 'runs';
 
-/** Whether `dir` holds a run's checkpoints. */
+/** A directory holding any checkpoint of a run, the kept previous one included. */
 export const hasCheckpoints = (dir: string): boolean =>
-  existsSync(join(dir, LAST_FILE)) || existsSync(join(dir, BEST_FILE));
+  [LAST_FILE, BEST_FILE, PREV_FILE].some((f) => existsSync(join(dir, f)));
 
 export function resolveOutDir(out: string | undefined, corpusPaths: string[], force: boolean): string {
   if (out !== undefined) {
@@ -36,7 +34,8 @@ export function resolveOutDir(out: string | undefined, corpusPaths: string[], fo
 }
 
 /** A checkpoint path from a file, a run directory (best.json, else last.json), or, when absent,
- *  the most recently written checkpoint under ./runs. */
+ *  the most recently written checkpoint under ./runs. last.prev.json is never picked: it is the
+ *  fallback a user names after last.json turned out damaged. */
 export function resolveCheckpoint(arg: string | undefined): string {
   if (arg === undefined) {
     const found = newestRunCheckpoint();
@@ -45,7 +44,10 @@ export function resolveCheckpoint(arg: string | undefined): string {
   }
   if (existsSync(arg) && statSync(arg).isDirectory()) {
     for (const f of [BEST_FILE, LAST_FILE]) if (existsSync(join(arg, f))) return join(arg, f);
-    throw new UsageError(`${arg} is a directory without ${BEST_FILE} or ${LAST_FILE}`, 'give a checkpoint file or a run directory');
+    const prev = join(arg, PREV_FILE);
+    throw new UsageError(`${arg} is a directory without ${BEST_FILE} or ${LAST_FILE}`, existsSync(prev)
+      ? `it holds the previous checkpoint ${prev}: give that file to use it`
+      : 'give a checkpoint file or a run directory');
   }
   return arg;
 }

@@ -15,6 +15,9 @@ export interface EncodedTensor {
   dtype: 'f32';
   /** base64 of little-endian float32, length = product(shape) * 4 bytes. */
   data: string;
+  /** CRC-32 (crc32.ts) of the decoded bytes, 8 lowercase hex digits; checked on load. Absent in
+   *  checkpoints written before it was added and in imported weights: then not checked. */
+  crc32?: string;
 }
 
 export interface MetricRow {

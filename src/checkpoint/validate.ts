@@ -8,6 +8,7 @@ import { stateCount, type CellType, type ModelConfig } from '../model/config.js'
 import { buildLayout } from '../model/layout.js';
 import { settingRow, SETTING_ROWS, type SettingRow, type TrainSettings } from '../settings/train-settings.js';
 import { VERSION } from '../version.js';
+import { CRC32_HEX } from './crc32.js';
 import { decodeF32 } from './tensor-codec.js';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type EncodedTensor, type MetricRow, type TrainingState,
@@ -61,7 +62,8 @@ function numOrNull(v: unknown, f: string): number | null {
   return v === null ? null : num(v, f);
 }
 
-/** A tensor with exactly this name and shape whose data decodes to finite float32 values. */
+/** A tensor with exactly this name and shape whose data decodes to finite float32 values that
+ *  match its CRC-32, when it has one. */
 function tensor(v: unknown, f: string, name: string, shape: number[]): EncodedTensor {
   const t = obj(v, f);
   if (str(t.name, `${f}.name`) !== name) fail(`${f}.name`, `expected ${name}, got ${show(t.name)}`);
@@ -71,6 +73,11 @@ function tensor(v: unknown, f: string, name: string, shape: number[]): EncodedTe
   }
   oneOf(t.dtype, `${f}.dtype`, ['f32'] as const);
   const enc: EncodedTensor = { name, shape: s, dtype: 'f32', data: str(t.data, `${f}.data`) };
+  // Added after the first checkpoints were written: absent means not checked.
+  if (t.crc32 !== undefined) {
+    if (typeof t.crc32 !== 'string' || !CRC32_HEX.test(t.crc32)) fail(`${f}.crc32`, `expected 8 lowercase hex digits, got ${show(t.crc32)}`);
+    enc.crc32 = t.crc32 as string;
+  }
   decodeF32(enc, f);
   return enc;
 }

@@ -12,14 +12,14 @@ import type { Checkpoint } from '../checkpoint/types.js';
 import { fingerprintTokens } from '../data/fingerprint.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
 import { DataError, UsageError } from '../errors.js';
-import { stateCount, type ModelConfig } from '../model/config.js';
-import { buildLayout } from '../model/layout.js';
+import type { ModelConfig } from '../model/config.js';
 import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from '../settings/derive.js';
 import {
   DEFAULT_STEPS, defaultLr, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
 } from '../settings/train-settings.js';
 import { MIN_CHARS_PER_PARAM, MIN_EPOCHS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
+import { checkpointFloats } from './snapshot.js';
 import { streamLayout } from './streams.js';
 import { formatDuration } from '../format.js';
 
@@ -123,7 +123,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   v.docSplit = data.docSplit;
   const settings: TrainSettings = { ...storedSettings(v), flags: equivalentFlags(v) };
   if (f.time !== undefined) log(`to repeat this run exactly: rnn train ${input.corpus.map((p) => `${p} `).join('')}${settings.flags}`);
-  checkFits(cfg, B);
+  checkFits(cfg, settings);
   const out = resolveOutDir(f.out, input.corpus.length ? [...input.corpus] : ['names'], !!f.force);
   return { data, cfg, settings, resumeFrom: null, initFrom: init, out, replaceOut: true, paths, corpus: corpusRecord(paths, data), ...(timeBudget !== undefined ? { timeLimitSec: timeBudget } : {}) };
 }
@@ -179,11 +179,12 @@ async function planResume(input: PlanInput, resumePath: string): Promise<RunPlan
   ];
   if (steps <= tr.step) throw new UsageError(`the checkpoint is already at step ${tr.step} of ${s0.steps}`, `give a larger --steps to train further, e.g. --steps ${tr.step * 2}`);
   log(`resuming ${resumePath} at step ${tr.step} (epoch ${tr.epoch}, window ${tr.window})${changed.length ? `; changed: ${changed.join(', ')}` : ''}`);
-  checkFits(ck.model, s0.batch);
+  const settings = { ...s0, steps, evalEvery, saveEvery, patience };
+  checkFits(ck.model, settings);
   const out = f.out ?? dirname(resumePath);
   checkResumeTarget(out, resumePath, tr.step, !!f.force);
   return {
-    data, cfg: { ...ck.model }, settings: { ...s0, steps, evalEvery, saveEvery, patience }, resumeFrom: ck, initFrom: null, out, replaceOut: resolve(out) !== resolve(dirname(resumePath)), paths, corpus,
+    data, cfg: { ...ck.model }, settings, resumeFrom: ck, initFrom: null, out, replaceOut: resolve(out) !== resolve(dirname(resumePath)), paths, corpus,
   };
 }
 
@@ -219,9 +220,10 @@ function corpusRecord(paths: readonly string[], data: PreparedData): Checkpoint[
   };
 }
 
-/** Refuse, before any work, a model whose checkpoint could not be written. */
-function checkFits(cfg: ModelConfig, B: number): void {
-  checkCheckpointFits(3 * buildLayout(cfg).size + cfg.layers * stateCount(cfg.cell) * B * cfg.hidden);
+/** Refuse, before any work, a run whose checkpoint could not be written: its tensors, and the
+ *  metrics history it will have grown by its last step. */
+function checkFits(cfg: ModelConfig, s: TrainSettings): void {
+  checkCheckpointFits({ floats: checkpointFloats(cfg, s.batch), steps: s.steps, evalEvery: s.evalEvery });
 }
 
 function dataLine(data: PreparedData): string {

@@ -7,6 +7,7 @@ import type { TrainSettings } from '../settings/train-settings.js';
 import { decodeF32, encodeF32 } from '../checkpoint/tensor-codec.js';
 import type { Engine } from '../kernels/engine.js';
 import { stateCount, type ModelConfig } from '../model/config.js';
+import { buildLayout } from '../model/layout.js';
 import { VERSION } from '../version.js';
 import type { TrainCursor } from './trainer.js';
 
@@ -16,6 +17,9 @@ export interface RunInfo {
   corpus: Checkpoint['corpus'];
   settings: TrainSettings;
 }
+
+/** Every float tensor of a checkpoint written here carries its CRC-32, checked on load. */
+const CHECKSUM = { checksum: true } as const;
 
 export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: RunInfo): Checkpoint {
   const cfg = engine.cfg;
@@ -28,14 +32,14 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
     model: { cell: cfg.cell, layers: cfg.layers, hidden: cfg.hidden, vocabSize: cfg.vocabSize, dropout: cfg.dropout },
     vocab: { codePoints: info.codePoints, docSplit: info.docSplit },
     corpus: info.corpus,
-    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, engine.params.subarray(t.offset, t.offset + t.size))),
+    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, engine.params.subarray(t.offset, t.offset + t.size), CHECKSUM)),
     training: cursor && {
       step: cursor.step,
       epoch: cursor.epoch,
       window: cursor.window,
       rng: cursor.rng,
-      moments: engine.moments.map((m, i) => encodeF32(`moment${i}`, [m.length], m)),
-      carry: encodeF32('carry', [cfg.layers, S, engine.batch, cfg.hidden], engine.state),
+      moments: engine.moments.map((m, i) => encodeF32(`moment${i}`, [m.length], m, CHECKSUM)),
+      carry: encodeF32('carry', [cfg.layers, S, engine.batch, cfg.hidden], engine.state, CHECKSUM),
       bestValLoss: cursor.bestValLoss,
       bestStep: cursor.bestStep,
       firstLoss: cursor.firstLoss,
@@ -45,6 +49,12 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       rowSums: cursor.rowSums,
     },
   };
+}
+
+/** float32 values in a training checkpoint of this model and batch (for checkCheckpointFits):
+ *  the parameters, two optimizer moments of the same size, and the carried state (L, S, B, H). */
+export function checkpointFloats(cfg: ModelConfig, batch: number): number {
+  return 3 * buildLayout(cfg).size + cfg.layers * stateCount(cfg.cell) * batch * cfg.hidden;
 }
 
 export function modelConfigOf(ck: Checkpoint): ModelConfig {

@@ -4,6 +4,7 @@
 // the loop carries from step to step is in the cursor, so a run stopped anywhere and resumed from
 // its checkpoint continues exactly, metrics included.
 
+import { METRICS_EVERY } from '../checkpoint/checkpoint-size.js';
 import type { MetricRow } from '../checkpoint/types.js';
 import type { Engine, OptimizerSpec, TokenArray } from '../kernels/engine.js';
 import { RuntimeError } from '../errors.js';
@@ -118,7 +119,7 @@ interface Loop {
 
 export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const loop = startLoop(o);
-  const { c } = loop, s = o.settings, reportEvery = o.reportEvery ?? 10;
+  const { c } = loop, s = o.settings, reportEvery = o.reportEvery ?? METRICS_EVERY;
   let reason: StopReason = 'steps';
   while (c.step < s.steps) {
     if (o.timeLimitSec !== undefined && c.elapsedSec >= o.timeLimitSec) { reason = 'time'; break; }
