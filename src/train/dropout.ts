@@ -3,7 +3,8 @@
 // the same ones (src/kernels/ref/dropout-mask.ts has the hash; the WASM kernel fills in parallel).
 
 import type { DropoutMode } from '../checkpoint/types.js';
-import { mix32, type MaskSpec } from '../kernels/ref/dropout-mask.js';
+import type { MaskSpec } from '../kernels/engine.js';
+import { mix32 } from '../kernels/ref/dropout-mask.js';
 import type { Rng } from '../rng.js';
 
 /** The run's two dropout keys: the first two draws of its dropout RNG, whose state the checkpoint
