@@ -21,6 +21,8 @@ import { createRng } from '../src/rng.js';
 import { createWasmEngine } from '../src/kernels/wasm/wasm-engine.js';
 import { kernelModule, kernelUnavailable } from '../src/kernels/wasm/module.js';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
+import { OP } from '../src/kernels/wasm/ops.js';
+import type { Pool } from '../src/kernels/wasm/pool.js';
 import { RuntimeError } from '../src/errors.js';
 import type { Engine, OptimizerSpec } from '../src/kernels/engine.js';
 import type { CellType, ModelConfig } from '../src/model/config.js';
@@ -237,22 +239,31 @@ describe('WASM engine across thread counts', () => {
   }
 });
 
+/** A real trap from a shipped op: `scale` over 128 floats that end 256 bytes past the memory, so
+ *  with two threads (64-float shares) only thread 1's share is out of bounds; with one thread the
+ *  main thread's is. */
+function trapOn(pool: Pool, e: Engine): void {
+  const end = e.params.buffer.byteLength;
+  if (pool.nth === 1) pool.run(OP.scale, 1, end, 2);
+  else pool.run(OP.scale, 128, end - 256, 2);
+}
+
 describe('a kernel that traps in a worker', () => {
   it('throws a RuntimeError naming the worker, promptly; the next pass throws too; dispose() succeeds', async () => {
     const cfg: ModelConfig = { cell: 'lstm', layers: 2, hidden: 13, vocabSize: 7, dropout: 0 };
-    const w = await createWasmEngine(cfg, 5, 4, { threads: 2, module: module() });
-    const crash = (w as unknown as { crashForTest(who: number): void }).crashForTest;
-    expect(typeof crash).toBe('function');
+    let pool: Pool | null = null;
+    const w = await createWasmEngine(cfg, 5, 4, { threads: 2, module: module(), __testOnlyPool: (p) => { pool = p; } });
+    expect(pool!.nth).toBe(2);
     const inp = inputs(cfg, w, 'crash');
     load([w], inp, ['params', 'state']);
     w.forwardBackward(inp.x, inp.y); // healthy before the crash
 
     let t0 = performance.now();
     let err: unknown = null;
-    try { crash(1); } catch (e) { err = e; }
+    try { trapOn(pool!, w); } catch (e) { err = e; }
     expect(performance.now() - t0, 'the trap is reported without waiting for a timeout').toBeLessThan(5000);
     expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as Error).message).toMatch(/worker 1/);
+    expect((err as Error).message).toMatch(/worker 1: memory access out of bounds/);
 
     t0 = performance.now();
     let again: unknown = null;
@@ -269,12 +280,12 @@ describe('a kernel that traps in a worker', () => {
 describe('a kernel that traps on the main thread', () => {
   it('throws the project RuntimeError with one thread too (no raw WebAssembly error)', async () => {
     const cfg: ModelConfig = { cell: 'gru', layers: 1, hidden: 8, vocabSize: 5, dropout: 0 };
-    const w = await createWasmEngine(cfg, 2, 3, { threads: 1, module: module() });
-    const crash = (w as unknown as { crashForTest(who: number): void }).crashForTest;
+    let pool: Pool | null = null;
+    const w = await createWasmEngine(cfg, 2, 3, { threads: 1, module: module(), __testOnlyPool: (p) => { pool = p; } });
     let err: unknown = null;
-    try { crash(0); } catch (e) { err = e; }
+    try { trapOn(pool!, w); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as Error).message).toMatch(/^kernel error: /);
+    expect((err as Error).message).toMatch(/^kernel error: memory access out of bounds/);
     expect(() => w.dispose()).not.toThrow();
   });
 });

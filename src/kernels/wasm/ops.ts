@@ -4,7 +4,7 @@
 export const OPS = [
   'gemm', 'transpose',
   'lstmFwdStep', 'lstmBwdStep', 'gruFwdStep', 'gruBwdStep', 'rnnFwdStep', 'rnnBwdStep',
-  'embedFwd', 'embedBwd', 'colSums', 'mul', 'scale', 'sumSq', 'softmaxXent', 'adam', 'sgd', 'rmsprop', 'crash', 'copyRows', 'dropoutMask',
+  'embedFwd', 'embedBwd', 'colSums', 'mul', 'scale', 'sumSq', 'softmaxXent', 'adam', 'sgd', 'rmsprop', 'copyRows', 'dropoutMask',
 ] as const;
 
 export type OpName = (typeof OPS)[number];

@@ -37,6 +37,8 @@ class Arena {
 export interface WasmEngineOptions {
   threads: number;
   module: WebAssembly.Module;
+  /** Tests only: handed the engine's pool, to run an op on it directly or stop one of its workers. */
+  __testOnlyPool?: (pool: Pool) => void;
 }
 
 export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: number, opts: WasmEngineOptions): Promise<Engine> {
@@ -87,6 +89,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
       'use a smaller --batch, --seq-len or --hidden, or free some memory');
   }
   const pool = await Pool.create(opts.module, memory, Math.max(1, opts.threads));
+  opts.__testOnlyPool?.(pool);
   const buf = memory.buffer as unknown as ArrayBuffer;
   const f32 = (ptr: number, n: number): Float32Array => new Float32Array(buf, ptr, n);
 
@@ -257,7 +260,5 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
     paramsChanged() { dirty = true; },
     resetState: () => state.fill(0),
     dispose: () => pool.dispose(),
-    /** Test hook: makes thread `who` trap, as a crashed kernel would (test/wasm-engine.test.ts). */
-    crashForTest: (who: number) => pool.run(OP.crash, who),
-  } as Engine;
+  };
 }

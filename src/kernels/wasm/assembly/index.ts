@@ -2,4 +2,4 @@
 // of them on any share of the work. Built by `npm run build` (asc) into dist/kernels/wasm/.
 export { gemm, transpose } from './gemm';
 export { lstmFwdStep, lstmBwdStep, gruFwdStep, gruBwdStep, rnnFwdStep, rnnBwdStep } from './cells';
-export { copyRows, embedFwd, embedBwd, colSums, mul, scale, sumSq, softmaxXent, adam, sgd, rmsprop, crash, dropoutMask } from './misc';
+export { copyRows, embedFwd, embedBwd, colSums, mul, scale, sumSq, softmaxXent, adam, sgd, rmsprop, dropoutMask } from './misc';

@@ -183,11 +183,6 @@ export function rmsprop(ith: i32, nth: i32, n: i32, p: usize, g: usize, sq: usiz
   }
 }
 
-/** A test hook: traps, as a crashed kernel would. */
-export function crash(ith: i32, nth: i32, who: i32): void {
-  if (ith == who) unreachable();
-}
-
 /** lowbias32 (C. Wellons) on each u32 lane: src/train/dropout.ts mix32. */
 // @ts-ignore: decorator
 @inline function mix4(x: v128): v128 {
