@@ -558,7 +558,7 @@ for (const build of BUILDS) {
 
     // -------------------------------------------------------------------------------------------
     // Optimizers, against src/kernels/ref/optim.ts with the same hyperparameters. The kernels take
-    // the per-step constants (documented in assembly/misc.ts) rather than t and weight decay.
+    // the per-step constants (documented in assembly/optim.ts) rather than t and weight decay.
     describe('adam / sgd / rmsprop', () => {
       const lr = 0.01;
       for (const n of [1, 5, 64, 65, 200, 1003]) {

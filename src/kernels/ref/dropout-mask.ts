@@ -1,6 +1,6 @@
 // Inverted dropout masks from a counter-based hash (the reference of the WASM op dropoutMask in
-// src/kernels/wasm/assembly/misc.ts): entry i is a pure function of the step's keys, so the masks do
-// not depend on the backend, the thread count, or the order in which entries are filled.
+// src/kernels/wasm/assembly/dropout-mask.ts): entry i is a pure function of the step's keys, so the
+// masks do not depend on the backend, the thread count, or the order in which entries are filled.
 //
 // The hash is lowbias32 (C. Wellons, "Hash function prospector", 2018) applied twice:
 //   u = mix(mix(i ^ a) + b), dropped when u < thr = round(p · 2³²).

@@ -13,7 +13,7 @@ export const OP = Object.fromEntries(OPS.map((n, i) => [n, i])) as { [K in OpNam
 /** Every export is (ith, nth, a0 … a13) => void; unused trailing arguments are ignored by WASM. */
 export type KernelFn = (ith: number, nth: number, ...args: number[]) => void;
 
-/** Floats per chunk of the squared-norm reduction (misc.ts SUMSQ_CHUNK). */
+/** Floats per chunk of the squared-norm reduction (assembly/optim.ts SUMSQ_CHUNK). */
 export const SUMSQ_CHUNK = 4096;
 
 /** Control block (Int32 slots) of a worker pool. */

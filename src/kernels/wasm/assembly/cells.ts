@@ -12,12 +12,10 @@
 // gate activations, which backward reads. Backward: `first` marks t = T-1 (nothing flows back from
 // t+1); dGnext / dHgNext are step t+1's gate gradients.
 
-import { loadN, rangeEnd, rangeStart, storeN } from './common';
+import { loadN, rangeEnd, rangeStart, sp, storeN } from './common';
 import { gemmBlock } from './gemm';
 import { vsigmoid, vtanh } from './vmath';
 
-// @ts-ignore: decorator
-@inline function sp(x: f32): v128 { return f32x4.splat(x); }
 // @ts-ignore: decorator
 @inline function f4(x: v128, y: v128): v128 { return f32x4.mul(x, y); }
 // @ts-ignore: decorator

@@ -10,8 +10,11 @@
 // Every C element is one accumulator that starts at 0, C or bias and adds A(i,k)·B(k,j) for
 // k = 0..K-1 in order, in whichever tile (4×8, 4×4, 4×1, 1×8, 1×4, 1×1) it falls: the result is the
 // same bit for bit however rows and columns are split between threads.
+//
+// Beside it, as in src/kernels/ref/gemm.ts: the copies that pack its operands (transpose,
+// copyRows) and the bias gradient (colSums).
 
-import { rangeEnd, rangeStart } from './common';
+import { loadN, rangeEnd, rangeStart, sp, storeN } from './common';
 
 /** c + a·b per lane: one fused multiply-add where the build has relaxed SIMD (the CPU then decides,
  *  the same way for every thread), else a multiply and an add. */
@@ -194,5 +197,25 @@ export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: u
   }
   for (; c < c1; c++) {
     for (let r = 0; r < R; r++) store<f32>(dst + <usize>c * ld + (<usize>r << 2), load<f32>(src + <usize>r * ls + (<usize>c << 2)));
+  }
+}
+
+/** dst (R, C) rows ldd floats apart = src (R, C) rows C floats apart: W_hh with padded rows for the
+ *  cells' backward (cells.ts). Split rows. */
+export function copyRows(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize, ldd: i32): void {
+  const r1 = rangeEnd(R, ith, nth, 1), ls = <usize>C << 2, ld = <usize>ldd << 2;
+  for (let r = rangeStart(R, ith, nth, 1); r < r1; r++) memory.copy(dst + <usize>r * ld, src + <usize>r * ls, ls);
+}
+
+/** The bias gradient: src (M, N), out1 = out2 = column sums (out2 may be 0), rows added in order.
+ *  Split columns. */
+export function colSums(ith: i32, nth: i32, M: i32, N: i32, src: usize, out1: usize, out2: usize): void {
+  const j1 = rangeEnd(N, ith, nth, 4), row = <usize>N << 2;
+  for (let j = rangeStart(N, ith, nth, 4); j < j1; j += 4) {
+    const k = min(4, j1 - j), o = <usize>j << 2;
+    let s = sp(0), p = src + o;
+    for (let m = 0; m < M; m++) { s = f32x4.add(s, loadN(p, k)); p += row; }
+    storeN(out1 + o, s, k);
+    if (out2) storeN(out2 + o, s, k);
   }
 }
