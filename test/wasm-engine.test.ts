@@ -21,7 +21,7 @@ import { createRng } from '../src/rng.js';
 import { createWasmEngine } from '../src/kernels/wasm/wasm-engine.js';
 import { kernelModule, kernelUnavailable } from '../src/kernels/wasm/module.js';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
-import { OP } from '../src/kernels/wasm/ops.js';
+import { scale } from '../src/kernels/wasm/kernel-calls.js';
 import type { Pool } from '../src/kernels/wasm/pool.js';
 import { RuntimeError } from '../src/errors.js';
 import type { Engine, OptimizerSpec } from '../src/kernels/engine.js';
@@ -244,8 +244,8 @@ describe('WASM engine across thread counts', () => {
  *  main thread's is. */
 function trapOn(pool: Pool, e: Engine): void {
   const end = e.params.buffer.byteLength;
-  if (pool.nth === 1) pool.run(OP.scale, 1, end, 2);
-  else pool.run(OP.scale, 128, end - 256, 2);
+  if (pool.nth === 1) scale(pool, 1, end, 2);
+  else scale(pool, 128, end - 256, 2);
 }
 
 describe('a kernel that traps in a worker', () => {

@@ -59,7 +59,8 @@ export class Pool {
     }
   }
 
-  /** Run op on all threads with up to 14 arguments (pointers, sizes, scalars). */
+  /** Run op on all threads with up to 14 arguments (pointers, sizes, scalars). The engine calls it
+   *  through kernel-calls.ts, which names each op's arguments and modes. */
   run(op: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0): void {
     const fn = this.fns[op]!;
     if (this.nth === 1) {
