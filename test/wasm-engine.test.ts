@@ -13,8 +13,8 @@
 //
 // Then: the WASM engine is bit-identical (every byte of grads, params, moments, state, dState and
 // logits) with 1, 2, 3 and 4 threads over several optimizer steps; and a kernel that traps in a
-// worker surfaces promptly as a RuntimeError naming the worker, poisons the engine (the next pass
-// throws instead of hanging), and dispose() still works.
+// worker, or a worker thread that is stopped, surfaces promptly as a RuntimeError naming the
+// worker, poisons the engine (the next pass throws instead of hanging), and dispose() still works.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../src/rng.js';
@@ -288,4 +288,29 @@ describe('a kernel that traps on the main thread', () => {
     expect((err as Error).message).toMatch(/^kernel error: memory access out of bounds/);
     expect(() => w.dispose()).not.toThrow();
   });
+});
+
+describe('a kernel worker thread that is stopped between passes', () => {
+  it('fails the next pass with a RuntimeError naming it within seconds, not the 60 s stall limit', async () => {
+    const cfg: ModelConfig = { cell: 'gru', layers: 2, hidden: 24, vocabSize: 9, dropout: 0.25 };
+    let pool: Pool | null = null;
+    const w = await createWasmEngine(cfg, 4, 6, { threads: 3, module: module(), __testOnlyPool: (p) => { pool = p; } });
+    const inp = inputs(cfg, w, 'stopped');
+    load([w], inp, ['params', 'state', 'masks']);
+    w.forwardBackward(inp.x, inp.y); // healthy first
+
+    // Not awaited: the pass starts before the main thread could see the Worker's 'exit' event.
+    void pool!.__testOnlyWorkers()[0]!.terminate();
+    let t0 = performance.now();
+    let err: unknown = null;
+    try { w.forwardBackward(inp.x, inp.y); } catch (e) { err = e; }
+    expect(performance.now() - t0, 'the dead worker is noticed promptly').toBeLessThan(10_000);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as Error).message).toMatch(/^kernel worker 1 exited (before|during) \w+$/);
+
+    t0 = performance.now();
+    expect(() => w.forwardLoss(inp.x, inp.y)).toThrow(/kernel worker 1 exited/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(() => w.dispose()).not.toThrow();
+  }, 30_000);
 });
