@@ -36,7 +36,15 @@ export interface MaskSpec {
   variational: boolean;
 }
 
+/** The exact kernel build an engine runs: 'ts' the TypeScript reference (src/kernels/ref/), 'wasm'
+ *  the plain WebAssembly SIMD build (kernels.wasm), 'wasm-fma' the relaxed-SIMD build whose GEMM
+ *  tiles use fused multiply-add (kernels-fma.wasm). Results are bit-identical across thread counts
+ *  within one variant, not across variants. */
+export type KernelVariant = 'ts' | 'wasm' | 'wasm-fma';
+
 export interface Engine {
+  /** Which kernel build this engine runs. */
+  readonly variant: KernelVariant;
   readonly cfg: ModelConfig;
   readonly layout: ParamLayout;
   /** B: parallel streams. */

@@ -15,7 +15,7 @@
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { RuntimeError } from '../../errors.js';
-import { distFile, instantiate } from './module.js';
+import { distFile, instantiate, variantOf, type WasmVariant } from './module.js';
 import {
   ARGS_OFFSET, CTRL, CTRL_BYTES, CTRL_INTS, ERR_BYTES, ERR_OFFSET, MAX_ARGS, OPS, QUIT_OP, SPIN, TEST_EXIT_OP,
   exportsOf, type KernelFn,
@@ -36,6 +36,8 @@ export interface PoolOptions {
 
 export class Pool {
   readonly nth: number;
+  /** The kernel build this pool runs. */
+  readonly variant: WasmVariant;
   private readonly fns: KernelFn[];
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
@@ -48,7 +50,9 @@ export class Pool {
   private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, nth: number, opts: PoolOptions) {
     this.nth = nth;
     this.faults = opts.__testOnlyFaults === true;
-    this.fns = exportsOf(instantiate(module, memory));
+    const instance = instantiate(module, memory);
+    this.fns = exportsOf(instance);
+    this.variant = variantOf(instance);
     this.sab = new SharedArrayBuffer(CTRL_BYTES);
     this.ctrl = new Int32Array(this.sab, 0, CTRL_INTS);
     this.args = new Float64Array(this.sab, ARGS_OFFSET, MAX_ARGS);

@@ -214,7 +214,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   }
 
   return {
-    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
+    variant: pool.variant, cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     fillMasks(m) {
       if (useDropout) op.dropoutMask(pool, L * T, BH, T, m.variational, pMasks, m.a, m.b, m.thr, m.keep);

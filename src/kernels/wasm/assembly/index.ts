@@ -7,3 +7,7 @@ export { embedFwd, embedBwd } from './embedding';
 export { softmaxXent } from './softmax-xent';
 export { sumSq, scale, adam, sgd, rmsprop } from './optim';
 export { dropoutMask, mul } from './dropout-mask';
+
+/** 1 in the relaxed-SIMD build (fused multiply-add tiles), 0 in the plain one: read by
+ *  src/kernels/wasm/module.ts variantOf, so an engine names the build it actually runs. */
+export const RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
