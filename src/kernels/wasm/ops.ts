@@ -10,7 +10,7 @@ export const OPS = [
 export type OpName = (typeof OPS)[number];
 export const OP = Object.fromEntries(OPS.map((n, i) => [n, i])) as { [K in OpName]: number };
 
-/** Every export is (ith, nth, a0 … a13) => void; unused trailing arguments are ignored by WASM. */
+/** Every op is (ith, nth, a0 … a13) => void; unused trailing arguments are ignored by WASM. */
 export type KernelFn = (ith: number, nth: number, ...args: number[]) => void;
 
 /** Floats per chunk of the squared-norm reduction (assembly/optim.ts SUMSQ_CHUNK). */

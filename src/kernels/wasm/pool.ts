@@ -10,8 +10,8 @@
 // A worker that dies: while the main thread waits its event loop is stopped, so a Worker's 'exit'
 // event cannot reach it. A watcher thread (watcher.ts) hears the worker's channel close instead,
 // sets DEAD and wakes the main thread, which fails the op with a RuntimeError within milliseconds.
-// Ops on live workers take milliseconds, so a signal handler (Ctrl-C) runs as soon as the current
-// training step yields to the event loop.
+// Ops on live workers always finish (most in microseconds, the largest in seconds), so a signal
+// handler (Ctrl-C) runs as soon as the current training step yields to the event loop.
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { RuntimeError } from '../../errors.js';

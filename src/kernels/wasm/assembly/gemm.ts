@@ -182,8 +182,8 @@ export function gemm(
 }
 
 /** dst (C, R) = srcᵀ for src (R, C), dst rows ldd floats apart (0: R), in 4×4 blocks transposed in
- *  registers; threads split dst's rows. Turns the backward's dCᵀ·A into a row-major product (A read down a column would stride
- *  by a whole row per element). */
+ *  registers; threads split dst's rows. Turns the backward's dCᵀ·A into a row-major product (A read
+ *  down a column would stride by a whole row per element). */
 export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize, ldd: i32): void {
   const c0 = rangeStart(C, ith, nth, 4), c1 = rangeEnd(C, ith, nth, 4);
   const ls = <usize>C << 2, ld = <usize>(ldd > 0 ? ldd : R) << 2;
