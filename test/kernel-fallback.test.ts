@@ -18,6 +18,7 @@ describe('kernel fallback', () => {
     const e = await createEngine(cfg, 2, 3, { kernel: 'wasm', threads: 2, onNotice: (m) => notices.push(m) });
     expect(notices).toEqual(['WASM kernel unavailable: kernels.wasm is missing (run npm run build); using the TypeScript kernel']);
     expect(resolveKernel('wasm')).toBe('ts');
+    expect(e.variant, 'the engine says which kernel it runs').toBe('ts');
     // The reference engine's buffers are plain arrays, not views of a shared WebAssembly memory.
     expect(e.params.buffer).toBeInstanceOf(ArrayBuffer);
     e.dispose();

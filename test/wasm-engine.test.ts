@@ -13,14 +13,16 @@
 //
 // Then: the WASM engine is bit-identical (every byte of grads, params, moments, state, dState and
 // logits) with 1, 2, 3 and 4 threads over several optimizer steps; and a kernel that traps in a
-// worker surfaces promptly as a RuntimeError naming the worker, poisons the engine (the next pass
-// throws instead of hanging), and dispose() still works.
+// worker, or a worker thread that is stopped, surfaces promptly as a RuntimeError naming the
+// worker, poisons the engine (the next pass throws instead of hanging), and dispose() still works.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../src/rng.js';
 import { createWasmEngine } from '../src/kernels/wasm/wasm-engine.js';
 import { kernelModule, kernelUnavailable } from '../src/kernels/wasm/module.js';
 import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
+import { scale } from '../src/kernels/wasm/kernel-calls.js';
+import type { Pool } from '../src/kernels/wasm/pool.js';
 import { RuntimeError } from '../src/errors.js';
 import type { Engine, OptimizerSpec } from '../src/kernels/engine.js';
 import type { CellType, ModelConfig } from '../src/model/config.js';
@@ -237,22 +239,31 @@ describe('WASM engine across thread counts', () => {
   }
 });
 
+/** A real trap from a shipped op: `scale` over 128 floats that end 256 bytes past the memory, so
+ *  with two threads (64-float shares) only thread 1's share is out of bounds; with one thread the
+ *  main thread's is. */
+function trapOn(pool: Pool, e: Engine): void {
+  const end = e.params.buffer.byteLength;
+  if (pool.nth === 1) scale(pool, 1, end, 2);
+  else scale(pool, 128, end - 256, 2);
+}
+
 describe('a kernel that traps in a worker', () => {
   it('throws a RuntimeError naming the worker, promptly; the next pass throws too; dispose() succeeds', async () => {
     const cfg: ModelConfig = { cell: 'lstm', layers: 2, hidden: 13, vocabSize: 7, dropout: 0 };
-    const w = await createWasmEngine(cfg, 5, 4, { threads: 2, module: module() });
-    const crash = (w as unknown as { crashForTest(who: number): void }).crashForTest;
-    expect(typeof crash).toBe('function');
+    let pool: Pool | null = null;
+    const w = await createWasmEngine(cfg, 5, 4, { threads: 2, module: module(), __testOnlyPool: (p) => { pool = p; } });
+    expect(pool!.nth).toBe(2);
     const inp = inputs(cfg, w, 'crash');
     load([w], inp, ['params', 'state']);
     w.forwardBackward(inp.x, inp.y); // healthy before the crash
 
     let t0 = performance.now();
     let err: unknown = null;
-    try { crash(1); } catch (e) { err = e; }
+    try { trapOn(pool!, w); } catch (e) { err = e; }
     expect(performance.now() - t0, 'the trap is reported without waiting for a timeout').toBeLessThan(5000);
     expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as Error).message).toMatch(/worker 1/);
+    expect((err as Error).message).toMatch(/worker 1: memory access out of bounds/);
 
     t0 = performance.now();
     let again: unknown = null;
@@ -269,12 +280,37 @@ describe('a kernel that traps in a worker', () => {
 describe('a kernel that traps on the main thread', () => {
   it('throws the project RuntimeError with one thread too (no raw WebAssembly error)', async () => {
     const cfg: ModelConfig = { cell: 'gru', layers: 1, hidden: 8, vocabSize: 5, dropout: 0 };
-    const w = await createWasmEngine(cfg, 2, 3, { threads: 1, module: module() });
-    const crash = (w as unknown as { crashForTest(who: number): void }).crashForTest;
+    let pool: Pool | null = null;
+    const w = await createWasmEngine(cfg, 2, 3, { threads: 1, module: module(), __testOnlyPool: (p) => { pool = p; } });
     let err: unknown = null;
-    try { crash(0); } catch (e) { err = e; }
+    try { trapOn(pool!, w); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as Error).message).toMatch(/^kernel error: /);
+    expect((err as Error).message).toMatch(/^kernel error: memory access out of bounds/);
     expect(() => w.dispose()).not.toThrow();
   });
+});
+
+describe('a kernel worker thread that is stopped between passes', () => {
+  it('fails the next pass with a RuntimeError naming it within seconds, not the 60 s stall limit', async () => {
+    const cfg: ModelConfig = { cell: 'gru', layers: 2, hidden: 24, vocabSize: 9, dropout: 0.25 };
+    let pool: Pool | null = null;
+    const w = await createWasmEngine(cfg, 4, 6, { threads: 3, module: module(), __testOnlyPool: (p) => { pool = p; } });
+    const inp = inputs(cfg, w, 'stopped');
+    load([w], inp, ['params', 'state', 'masks']);
+    w.forwardBackward(inp.x, inp.y); // healthy first
+
+    // Not awaited: the pass starts before the main thread could see the Worker's 'exit' event.
+    void pool!.__testOnlyWorkers()[0]!.terminate();
+    let t0 = performance.now();
+    let err: unknown = null;
+    try { w.forwardBackward(inp.x, inp.y); } catch (e) { err = e; }
+    expect(performance.now() - t0, 'the dead worker is noticed promptly').toBeLessThan(10_000);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as Error).message).toMatch(/^kernel worker 1 exited (before|during) \w+$/);
+
+    t0 = performance.now();
+    expect(() => w.forwardLoss(inp.x, inp.y)).toThrow(/kernel worker 1 exited/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(() => w.dispose()).not.toThrow();
+  }, 30_000);
 });

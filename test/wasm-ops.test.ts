@@ -14,15 +14,18 @@
 // (≈ 1e-7 relative) stay well inside it; a wrong index, a missed tail or a dropped term does not.
 // Padding around strided outputs (the GEMM's ldc > N) must come back untouched, bit for bit.
 //
-// Argument order of every pool.run below is the AssemblyScript export's (assembly/*.ts) minus the
-// leading (ith, nth); pointers are byte offsets into the shared memory, all ≥ 65536.
+// Every op runs through its typed call (src/kernels/wasm/kernel-calls.ts: the AssemblyScript
+// export's arguments minus the leading (ith, nth), modes named); pointers are byte offsets into the
+// shared memory, all ≥ 65536.
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../src/rng.js';
-import { distFile, kernelModule, kernelUnavailable, kernelVariant } from '../src/kernels/wasm/module.js';
+import { distFile, instantiate, kernelModule, kernelUnavailable, kernelVariant } from '../src/kernels/wasm/module.js';
 import { Pool } from '../src/kernels/wasm/pool.js';
-import { OP } from '../src/kernels/wasm/ops.js';
+import { OPS } from '../src/kernels/wasm/ops.js';
+import * as op from '../src/kernels/wasm/kernel-calls.js';
+import { GEMM_MODE, GEMM_SPLIT, NO_BUFFER, type GemmMode, type GemmSplit } from '../src/kernels/wasm/kernel-calls.js';
 import { addBias, addColSums, gemmAB, gemmABt, gemmAtB } from '../src/kernels/ref/gemm.js';
 import { lstmBackward, lstmForward } from '../src/kernels/ref/lstm-cell.js';
 import { gruBackward, gruForward } from '../src/kernels/ref/gru-cell.js';
@@ -30,7 +33,8 @@ import { rnnBackward, rnnForward } from '../src/kernels/ref/rnn-cell.js';
 import { embedBackward, embedForward } from '../src/kernels/ref/embedding.js';
 import { softmaxXent } from '../src/kernels/ref/softmax-xent.js';
 import { adamUpdate, rmspropUpdate, scaleInPlace, sgdUpdate, sumSquares } from '../src/kernels/ref/optim.js';
-import { fillMasks, type MaskSpec } from '../src/kernels/ref/dropout-mask.js';
+import { fillMasks } from '../src/kernels/ref/dropout-mask.js';
+import type { MaskSpec } from '../src/kernels/engine.js';
 
 const TOL = 1e-5;
 const THREADS = [1, 2, 3] as const;
@@ -171,10 +175,16 @@ for (const build of BUILDS) {
       }
     }
 
+    it('exports a function for every op that ops.ts numbers, and no other function', () => {
+      const exports = Object.entries(instantiate(build.module(), memory).exports);
+      const fns = exports.filter(([, v]) => typeof v === 'function').map(([name]) => name);
+      expect([...fns].sort()).toEqual([...OPS].sort());
+    });
+
     // -------------------------------------------------------------------------------------------
     // GEMM, in the three uses training makes of it, each with A read row-major (sa = lda, sk = 1)
-    // and read transposed (sa = 1, sk = lda), modes 0 (C = A·B), 1 (C += A·B), 2 (C = bias + A·B),
-    // and threads splitting rows (splitCols 0) or columns (splitCols 1).
+    // and read transposed (sa = 1, sk = lda), in every GEMM_MODE (overwrite C = A·B, accumulate
+    // C += A·B, bias C = bias + A·B), with threads splitting rows or columns (GEMM_SPLIT).
     //
     // In the reference's terms (M, N, K):
     //   forward      C (M, N) = A (M, K) · W (N, K)ᵀ   gemmABt; the kernel gets B = Wᵀ (K, N) packed
@@ -189,7 +199,7 @@ for (const build of BUILDS) {
       ];
       for (const use of ['forward', 'backInput', 'backWeight'] as Use[]) {
         for (const [M, N, K, pad] of shapes) {
-          it(`${use} M=${M} N=${N} K=${K} pad=${pad}: modes 0/1/2, A normal and transposed, rows or columns split`, () => {
+          it(`${use} M=${M} N=${N} K=${K} pad=${pad}: every mode, A normal and transposed, rows or columns split`, () => {
             const r = rand(`gemm ${use} ${M} ${N} ${K}`);
             // Reference operands in their natural shapes.
             const X = uniform(r, M * (use === 'forward' ? K : N));        // A (M, K) or dC (M, N)
@@ -202,8 +212,8 @@ for (const build of BUILDS) {
             const C0 = uniform(r, Mw * Nw), bias = uniform(r, Nw), sentinel = uniform(r, Mw * (Nw + pad), 100, 200);
 
             for (const aT of [false, true]) {
-              for (const mode of [0, 1, 2]) {
-                for (const split of [0, 1]) {
+              for (const [modeName, mode] of Object.entries(GEMM_MODE) as [string, GemmMode][]) {
+                for (const [splitName, split] of Object.entries(GEMM_SPLIT) as [string, GemmSplit][]) {
                   const heap = new Heap(buf);
                   const lda = (aT ? Mw : Kw) + pad, ldb = Nw + pad, ldc = Nw + pad;
                   const a = heap.f32((aT ? Kw : Mw) * lda), b = heap.f32(Kw * ldb), c = heap.f32(Mw * ldc), bs = heap.f32(Nw);
@@ -213,20 +223,20 @@ for (const build of BUILDS) {
                     b.v.fill(-7);
                     for (let k = 0; k < Kw; k++) for (let j = 0; j < Nw; j++) b.v[k * ldb + j] = Bw[k * Nw + j]!;
                     c.v.set(sentinel);
-                    if (mode === 1) for (let i = 0; i < Mw; i++) for (let j = 0; j < Nw; j++) c.v[i * ldc + j] = C0[i * Nw + j]!;
+                    if (mode === GEMM_MODE.accumulate) for (let i = 0; i < Mw; i++) for (let j = 0; j < Nw; j++) c.v[i * ldc + j] = C0[i * Nw + j]!;
                     bs.v.set(bias);
                   };
-                  const what = `${use} A${aT ? 'ᵀ' : ''} mode ${mode} split ${split}`;
-                  everyPool(what, write, (p) => p.run(OP.gemm, Mw, Nw, Kw, a.ptr, aT ? 1 : lda, aT ? lda : 1, b.ptr, ldb, c.ptr, ldc, mode, bs.ptr, split), [c.region]);
+                  const what = `${use} A${aT ? 'ᵀ' : ''} mode ${modeName} split ${splitName}`;
+                  everyPool(what, write, (p) => op.gemm(p, Mw, Nw, Kw, a.ptr, aT ? 1 : lda, aT ? lda : 1, b.ptr, ldb, c.ptr, ldc, mode, bs.ptr, split), [c.region]);
 
                   // Reference, in float64, in the use's own shapes.
                   const out = new Float64Array(Mw * Nw);
-                  if (mode === 1) out.set(C0);
+                  if (mode === GEMM_MODE.accumulate) out.set(C0);
                   if (use === 'forward') {
-                    gemmABt(M, N, K, f64(X), 0, f64(Y), 0, out, 0, mode === 1);
-                    if (mode === 2) addBias(M, N, f64(bias), 0, out, 0);
+                    gemmABt(M, N, K, f64(X), 0, f64(Y), 0, out, 0, mode === GEMM_MODE.accumulate);
+                    if (mode === GEMM_MODE.bias) addBias(M, N, f64(bias), 0, out, 0);
                   } else {
-                    if (mode === 2) for (let i = 0; i < Mw; i++) out.set(bias, i * Nw);
+                    if (mode === GEMM_MODE.bias) for (let i = 0; i < Mw; i++) out.set(bias, i * Nw);
                     if (use === 'backInput') gemmAB(M, N, K, f64(X), 0, f64(Y), 0, out, 0);
                     else gemmAtB(M, N, K, f64(X), 0, f64(Y), 0, out, 0);
                   }
@@ -251,7 +261,7 @@ for (const build of BUILDS) {
           const src = uniform(r, R * C), garbage = uniform(r, R * C, 50, 60);
           const heap = new Heap(buf);
           const s = heap.f32(R * C), d = heap.f32(R * C);
-          everyPool('transpose', () => { s.v.set(src); d.v.set(garbage); }, (p) => p.run(OP.transpose, R, C, s.ptr, d.ptr), [d.region]);
+          everyPool('transpose', () => { s.v.set(src); d.v.set(garbage); }, (p) => op.transpose(p, R, C, s.ptr, d.ptr), [d.region]);
           const want = transposed(src, R, C);
           note('transpose', relErr(d.v, want));
           expect(relErr(d.v, want), 'transpose is a pure copy').toBe(0);
@@ -289,7 +299,7 @@ for (const build of BUILDS) {
           const hp = heap.f32(B * H), wt = heap.f32(H * G), g = heap.f32(B * G), cp = heap.f32(B * H), co = heap.f32(B * H), ho = heap.f32(B * H);
           everyPool('lstmFwdStep', () => {
             hp.v.set(hPrev); wt.v.set(transposed(whh, G, H)); g.v.set(gIn); cp.v.set(cPrev); co.v.fill(9); ho.v.fill(9);
-          }, (p) => p.run(OP.lstmFwdStep, B, H, hp.ptr, wt.ptr, g.ptr, cp.ptr, co.ptr, ho.ptr), [g.region, co.region, ho.region]);
+          }, (p) => op.lstmFwdStep(p, B, H, hp.ptr, wt.ptr, g.ptr, cp.ptr, co.ptr, ho.ptr), [g.region, co.region, ho.region]);
           const hg = new Float64Array(B * G);
           gemmABt(B, G, H, f64(hPrev), 0, f64(whh), 0, hg, 0, false);
           const gates = f64(gIn), cOut = new Float64Array(B * H), hOut = new Float64Array(B * H);
@@ -308,7 +318,7 @@ for (const build of BUILDS) {
             const dc = heap.f32(B * H), dh = heap.f32(B * H), dG = heap.f32(B * G);
             everyPool('lstmBwdStep', () => {
               dn.v.set(dGnext); w.v.set(whh); dy.v.set(dY); g.v.set(gates); cp.v.set(cPrev); cc.v.set(cCur); dc.v.set(dcIn); dh.v.fill(9); dG.v.fill(9);
-            }, (p) => p.run(OP.lstmBwdStep, B, H, first, dn.ptr, w.ptr, dy.ptr, g.ptr, cp.ptr, cc.ptr, dc.ptr, dh.ptr, dG.ptr), [dc.region, dh.region, dG.region]);
+            }, (p) => op.lstmBwdStep(p, B, H, first === 1, dn.ptr, w.ptr, dy.ptr, g.ptr, cp.ptr, cc.ptr, dc.ptr, dh.ptr, dG.ptr), [dc.region, dh.region, dG.region]);
             // dh into h_t: dY, plus (after the last step) dG_{t+1}·W_hh; dc from t+1 is 0 at the last step.
             const dhIn = f64(dY);
             if (!first) gemmAB(B, G, H, f64(dGnext), 0, f64(whh), 0, dhIn, 0);
@@ -332,7 +342,7 @@ for (const build of BUILDS) {
           const hp = heap.f32(B * H), wt = heap.f32(H * G), bn = heap.f32(H), g = heap.f32(B * G), hn = heap.f32(B * H), ho = heap.f32(B * H);
           everyPool('gruFwdStep', () => {
             hp.v.set(hPrev); wt.v.set(transposed(whh, G, H)); bn.v.set(bhn); g.v.set(gIn); hn.v.fill(9); ho.v.fill(9);
-          }, (p) => p.run(OP.gruFwdStep, B, H, hp.ptr, wt.ptr, bn.ptr, g.ptr, hn.ptr, ho.ptr), [g.region, hn.region, ho.region]);
+          }, (p) => op.gruFwdStep(p, B, H, hp.ptr, wt.ptr, bn.ptr, g.ptr, hn.ptr, ho.ptr), [g.region, hn.region, ho.region]);
           // hg = h·W_hhᵀ + b_hh, where b_hh's r and z parts are already in `gates` (so 0 here).
           const hg = new Float64Array(B * G), bhh = new Float64Array(G);
           bhh.set(bhn, 2 * H);
@@ -355,7 +365,7 @@ for (const build of BUILDS) {
             everyPool('gruBwdStep', () => {
               dn.v.set(dHgNext); w.v.set(whh); dy.v.set(dY); g.v.set(gates); hn.v.set(hnIn); hp.v.set(hPrev); direct.v.set(directIn);
               dh.v.fill(9); dXg.v.fill(9); dHg.v.fill(9);
-            }, (p) => p.run(OP.gruBwdStep, B, H, first, dn.ptr, w.ptr, dy.ptr, g.ptr, hn.ptr, hp.ptr, direct.ptr, dh.ptr, dXg.ptr, dHg.ptr),
+            }, (p) => op.gruBwdStep(p, B, H, first === 1, dn.ptr, w.ptr, dy.ptr, g.ptr, hn.ptr, hp.ptr, direct.ptr, dh.ptr, dXg.ptr, dHg.ptr),
             [direct.region, dh.region, dXg.region, dHg.region]);
             // dh into h_t: dY, plus (after the last step) step t+1's direct z ⊙ dh and dHg_{t+1}·W_hh.
             const dhIn = f64(dY);
@@ -382,7 +392,7 @@ for (const build of BUILDS) {
           const heap = new Heap(buf);
           const hp = heap.f32(B * H), wt = heap.f32(H * H), g = heap.f32(B * H), ho = heap.f32(B * H);
           everyPool('rnnFwdStep', () => { hp.v.set(hPrev); wt.v.set(transposed(whh, H, H)); g.v.set(gIn); ho.v.fill(9); },
-            (p) => p.run(OP.rnnFwdStep, B, H, hp.ptr, wt.ptr, g.ptr, ho.ptr), [g.region, ho.region]);
+            (p) => op.rnnFwdStep(p, B, H, hp.ptr, wt.ptr, g.ptr, ho.ptr), [g.region, ho.region]);
           const hg = new Float64Array(B * H);
           gemmABt(B, H, H, f64(hPrev), 0, f64(whh), 0, hg, 0, false);
           const gates = f64(gIn), hOut = new Float64Array(B * H);
@@ -397,7 +407,7 @@ for (const build of BUILDS) {
             const heap = new Heap(buf);
             const dn = heap.f32(B * H), w = heap.f32(H * H), dy = heap.f32(B * H), g = heap.f32(B * H), dh = heap.f32(B * H), dG = heap.f32(B * H);
             everyPool('rnnBwdStep', () => { dn.v.set(dGnext); w.v.set(whh); dy.v.set(dY); g.v.set(gates); dh.v.fill(9); dG.v.fill(9); },
-              (p) => p.run(OP.rnnBwdStep, B, H, first, dn.ptr, w.ptr, dy.ptr, g.ptr, dh.ptr, dG.ptr), [dh.region, dG.region]);
+              (p) => op.rnnBwdStep(p, B, H, first === 1, dn.ptr, w.ptr, dy.ptr, g.ptr, dh.ptr, dG.ptr), [dh.region, dG.region]);
             const dhIn = f64(dY);
             if (!first) gemmAB(B, H, H, f64(dGnext), 0, f64(whh), 0, dhIn, 0);
             const dGRef = new Float64Array(B * H);
@@ -419,14 +429,14 @@ for (const build of BUILDS) {
           const heap = new Heap(buf);
           const xs = heap.i32(N), wT = heap.f32(V * G), bs = heap.f32(G), out = heap.f32(N * G), dx = heap.f32(N * G), dWT = heap.f32(V * G);
           everyPool('embedFwd', () => { xs.v.set(x); wT.v.set(transposed(W, G, V)); bs.v.set(bias); out.v.fill(9); },
-            (p) => p.run(OP.embedFwd, N, G, xs.ptr, wT.ptr, bs.ptr, out.ptr), [out.region]);
+            (p) => op.embedFwd(p, N, G, xs.ptr, wT.ptr, bs.ptr, out.ptr), [out.region]);
           const outRef = new Float64Array(N * G);
           embedForward(N, G, V, x, f64(W), 0, outRef, 0);
           addBias(N, G, f64(bias), 0, outRef, 0);
           close('embedFwd', 'out', out.v, outRef);
 
           everyPool('embedBwd', () => { xs.v.set(x); dx.v.set(dX); dWT.v.fill(9); },
-            (p) => p.run(OP.embedBwd, N, G, V, xs.ptr, dx.ptr, dWT.ptr), [dWT.region]);
+            (p) => op.embedBwd(p, N, G, V, xs.ptr, dx.ptr, dWT.ptr), [dWT.region]);
           const dW = new Float64Array(G * V);
           embedBackward(N, G, V, x, f64(dX), 0, dW, 0);
           close('embedBwd', 'dWᵀ', dWT.v, transposed(dW, G, V));
@@ -444,11 +454,11 @@ for (const build of BUILDS) {
           const want = new Float64Array(N);
           addColSums(M, N, f64(src), 0, want, 0);
           everyPool('colSums one', () => { s.v.set(src); o1.v.fill(9); o2.v.fill(9); },
-            (p) => p.run(OP.colSums, M, N, s.ptr, o1.ptr, 0), [o1.region, o2.region]);
+            (p) => op.colSums(p, M, N, s.ptr, o1.ptr, NO_BUFFER), [o1.region, o2.region]);
           close('colSums', 'out1 alone', o1.v, want);
           expect([...o2.v].every((v) => v === 9), 'out2 = 0 writes no second output').toBe(true);
           everyPool('colSums two', () => { s.v.set(src); o1.v.fill(9); o2.v.fill(9); },
-            (p) => p.run(OP.colSums, M, N, s.ptr, o1.ptr, o2.ptr), [o1.region, o2.region]);
+            (p) => op.colSums(p, M, N, s.ptr, o1.ptr, o2.ptr), [o1.region, o2.region]);
           close('colSums', 'out1', o1.v, want);
           close('colSums', 'out2', o2.v, want);
         });
@@ -469,15 +479,15 @@ for (const build of BUILDS) {
           // The reference engine applies its dropout mask the same way: y[k] = h[k] · mask[k].
           const want = new Float64Array(n);
           for (let k = 0; k < n; k++) want[k] = A[k]! * Bv[k]!;
-          everyPool('mul', () => { a.v.set(A); b.v.set(Bv); o.v.fill(9); }, (p) => p.run(OP.mul, n, a.ptr, b.ptr, o.ptr), [o.region]);
+          everyPool('mul', () => { a.v.set(A); b.v.set(Bv); o.v.fill(9); }, (p) => op.mul(p, n, a.ptr, b.ptr, o.ptr), [o.region]);
           close('mul', 'out', o.v, want);
-          everyPool('mul in place', () => { a.v.set(A); b.v.set(Bv); }, (p) => p.run(OP.mul, n, a.ptr, b.ptr, a.ptr), [a.region]);
+          everyPool('mul in place', () => { a.v.set(A); b.v.set(Bv); }, (p) => op.mul(p, n, a.ptr, b.ptr, a.ptr), [a.region]);
           close('mul', 'out = a', a.v, want);
 
           const s = -0.3719;
           const scaled = f64(A);
           scaleInPlace(scaled, s);
-          everyPool('scale', () => { a.v.set(A); }, (p) => p.run(OP.scale, n, a.ptr, s), [a.region]);
+          everyPool('scale', () => { a.v.set(A); }, (p) => op.scale(p, n, a.ptr, s), [a.region]);
           close('scale', 'p', a.v, scaled);
         });
       }
@@ -497,7 +507,7 @@ for (const build of BUILDS) {
             const heap = new Heap(buf);
             const m = heap.f32(R * C);
             everyPool('dropoutMask', () => { m.v.fill(7); },
-              (pl) => pl.run(OP.dropoutMask, R, C, T, variational ? 1 : 0, m.ptr, spec.a, spec.b, spec.thr, spec.keep), [m.region]);
+              (pl) => op.dropoutMask(pl, R, C, T, variational, m.ptr, spec.a, spec.b, spec.thr, spec.keep), [m.region]);
             expect(sameBytes(new Uint8Array(m.v.buffer, m.v.byteOffset, m.v.byteLength), new Uint8Array(want.buffer))).toBe(true);
           });
         }
@@ -512,7 +522,7 @@ for (const build of BUILDS) {
           const P = uniform(r, n, -2, 2), chunks = Math.ceil(n / 4096);
           const heap = new Heap(buf);
           const p = heap.f32(n), part = heap.f64(chunks);
-          everyPool('sumSq', () => { p.v.set(P); part.v.fill(-1); }, (pl) => pl.run(OP.sumSq, n, p.ptr, part.ptr), [part.region]);
+          everyPool('sumSq', () => { p.v.set(P); part.v.fill(-1); }, (pl) => op.sumSq(pl, n, p.ptr, part.ptr), [part.region]);
           let total = 0;
           for (let c = 0; c < chunks; c++) total += part.v[c]!;
           close('sumSq', 'Σ partials', [total], [sumSquares(P)]);
@@ -542,13 +552,13 @@ for (const build of BUILDS) {
           const rowLoss = (): Float64Array => Float64Array.from({ length: N }, (_, n) => rl.v[2 * n]! + Math.log(rl.v[2 * n + 1]!));
 
           everyPool('softmaxXent', () => { l.v.set(logits); ys.v.set(y); d.v.fill(9); rl.v.fill(-1); },
-            (p) => p.run(OP.softmaxXent, N, V, l.ptr, ys.ptr, d.ptr, scale, rl.ptr), [d.region, rl.region]);
+            (p) => op.softmaxXent(p, N, V, l.ptr, ys.ptr, d.ptr, scale, rl.ptr), [d.region, rl.region]);
           close('softmaxXent', 'row loss', rowLoss(), rowRef);
           close('softmaxXent', 'dLogits', d.v, dRef);
           for (let n = 0; n < N; n++) if (y[n]! < 0) expect(rowLoss()[n], `ignored row ${n} has loss 0`).toBe(0);
 
           everyPool('softmaxXent (loss only)', () => { l.v.set(logits); ys.v.set(y); d.v.fill(9); rl.v.fill(-1); },
-            (p) => p.run(OP.softmaxXent, N, V, l.ptr, ys.ptr, 0, 0, rl.ptr), [d.region, rl.region]);
+            (p) => op.softmaxXentLoss(p, N, V, l.ptr, ys.ptr, rl.ptr), [d.region, rl.region]);
           close('softmaxXent', 'row loss (no gradient)', rowLoss(), rowRef);
           expect([...d.v].every((v) => v === 9), 'dLogits = 0: no gradient written').toBe(true);
         });
@@ -557,7 +567,7 @@ for (const build of BUILDS) {
 
     // -------------------------------------------------------------------------------------------
     // Optimizers, against src/kernels/ref/optim.ts with the same hyperparameters. The kernels take
-    // the per-step constants (documented in assembly/misc.ts) rather than t and weight decay.
+    // the per-step constants (documented in assembly/optim.ts) rather than t and weight decay.
     describe('adam / sgd / rmsprop', () => {
       const lr = 0.01;
       for (const n of [1, 5, 64, 65, 200, 1003]) {
@@ -570,7 +580,7 @@ for (const build of BUILDS) {
             const p = heap.f32(n), g = heap.f32(n), m = heap.f32(n), v = heap.f32(n);
             const bc1 = 1 - b1 ** t, bc2sqrt = Math.sqrt(1 - b2 ** t);
             everyPool('adam', () => { p.v.set(P); g.v.set(G); m.v.set(M); v.v.set(Vv); },
-              (pl) => pl.run(OP.adam, n, p.ptr, g.ptr, m.ptr, v.ptr, b1, 1 - b1, b2, 1 - b2, lr / bc1, bc2sqrt, eps, 1 - lr * wd),
+              (pl) => op.adam(pl, n, p.ptr, g.ptr, m.ptr, v.ptr, b1, 1 - b1, b2, 1 - b2, lr / bc1, bc2sqrt, eps, 1 - lr * wd),
               [p.region, g.region, m.region, v.region]);
             const pr = f64(P), mr = f64(M), vr = f64(Vv);
             adamUpdate(pr, f64(G), mr, vr, lr, b1, b2, eps, wd, t);
@@ -586,9 +596,9 @@ for (const build of BUILDS) {
             const P = uniform(r, n), G = uniform(r, n, -0.1, 0.1), Bf = uniform(r, n, -0.2, 0.2);
             const heap = new Heap(buf);
             const p = heap.f32(n), g = heap.f32(n), b = heap.f32(n);
-            const first = momentum === 0 || t === 1 ? 1 : 0;
+            const first = momentum === 0 || t === 1;
             everyPool('sgd', () => { p.v.set(P); g.v.set(G); b.v.set(Bf); },
-              (pl) => pl.run(OP.sgd, n, p.ptr, g.ptr, b.ptr, lr, momentum, first, 1 - lr * wd), [p.region, b.region]);
+              (pl) => op.sgd(pl, n, p.ptr, g.ptr, b.ptr, lr, momentum, first, 1 - lr * wd), [p.region, b.region]);
             const pr = f64(P), br = f64(Bf);
             sgdUpdate(pr, f64(G), br, lr, momentum, wd, t);
             close('sgd', 'p', p.v, pr);
@@ -603,7 +613,7 @@ for (const build of BUILDS) {
             const heap = new Heap(buf);
             const p = heap.f32(n), g = heap.f32(n), s = heap.f32(n);
             everyPool('rmsprop', () => { p.v.set(P); g.v.set(G); s.v.set(Sq); },
-              (pl) => pl.run(OP.rmsprop, n, p.ptr, g.ptr, s.ptr, lr, alpha, 1 - alpha, eps, 1 - lr * wd), [p.region, s.region]);
+              (pl) => op.rmsprop(pl, n, p.ptr, g.ptr, s.ptr, lr, alpha, 1 - alpha, eps, 1 - lr * wd), [p.region, s.region]);
             const pr = f64(P), sr = f64(Sq);
             rmspropUpdate(pr, f64(G), sr, lr, alpha, eps, wd);
             close('rmsprop', 'p', p.v, pr);

@@ -1,5 +1,5 @@
-// The kernel interface: what a backend (the TypeScript reference now, WASM SIMD + worker threads
-// next) must provide. A backend owns its buffers: parameters, gradients, optimizer moments,
+// The kernel interface: what a backend (src/kernels/ref/, src/kernels/wasm/) must provide, and the
+// specs its callers pass in. A backend owns its buffers: parameters, gradients, optimizer moments,
 // activations and the carried recurrent state, all allocated once at creation. Nothing in the
 // step loop allocates.
 //
@@ -9,7 +9,6 @@
 //   state              (L, S, B, H), S = 2 for LSTM (s = 0: h, s = 1: c), 1 otherwise
 //   logits             (T, B, V) after a forward pass
 
-import type { MaskSpec } from './ref/dropout-mask.js';
 import type { ModelConfig } from '../model/config.js';
 import type { ParamLayout } from '../model/layout.js';
 
@@ -24,7 +23,28 @@ export interface OptimizerSpec {
   weightDecay: number;  // decoupled (AdamW-style) weight decay
 }
 
+/** What one step's dropout masks are drawn from (src/train/dropout.ts builds it; the hash is
+ *  src/kernels/ref/dropout-mask.ts): keys (a, b), the drop threshold and the kept value. */
+export interface MaskSpec {
+  a: number;
+  b: number;
+  /** Entries whose hash is below this uint32 are dropped: round(p · 2³²). */
+  thr: number;
+  /** 1/(1-p): inverted dropout keeps the expected activation. */
+  keep: number;
+  /** One (B, H) mask per layer, the same at every t, instead of one per time step. */
+  variational: boolean;
+}
+
+/** The exact kernel build an engine runs: 'ts' the TypeScript reference (src/kernels/ref/), 'wasm'
+ *  the plain WebAssembly SIMD build (kernels.wasm), 'wasm-fma' the relaxed-SIMD build whose GEMM
+ *  tiles use fused multiply-add (kernels-fma.wasm). Results are bit-identical across thread counts
+ *  within one variant, not across variants. */
+export type KernelVariant = 'ts' | 'wasm' | 'wasm-fma';
+
 export interface Engine {
+  /** Which kernel build this engine runs. */
+  readonly variant: KernelVariant;
   readonly cfg: ModelConfig;
   readonly layout: ParamLayout;
   /** B: parallel streams. */

@@ -2,8 +2,9 @@
 // resumed run needs only the step to draw the same masks, and every backend and thread count draws
 // the same ones (src/kernels/ref/dropout-mask.ts has the hash; the WASM kernel fills in parallel).
 
+import type { MaskSpec } from '../kernels/engine.js';
+import { mix32 } from '../kernels/ref/dropout-mask.js';
 import type { DropoutMode } from '../settings/train-settings.js';
-import { mix32, type MaskSpec } from '../kernels/ref/dropout-mask.js';
 import type { Rng } from '../rng.js';
 
 /** The run's two dropout keys: the first two draws of its dropout RNG, whose state the checkpoint

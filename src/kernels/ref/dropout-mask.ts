@@ -1,11 +1,11 @@
 // Inverted dropout masks from a counter-based hash (the reference of the WASM op dropoutMask in
-// src/kernels/wasm/assembly/misc.ts): entry i is a pure function of the step's keys, so the masks do
-// not depend on the backend, the thread count, or the order in which entries are filled.
+// src/kernels/wasm/assembly/dropout-mask.ts): entry i is a pure function of the step's keys, so the
+// masks do not depend on the backend, the thread count, or the order in which entries are filled.
 //
 // The hash is lowbias32 (C. Wellons, "Hash function prospector", 2018) applied twice:
 //   u = mix(mix(i ^ a) + b), dropped when u < thr = round(p · 2³²).
 
-import type { FloatArray } from '../engine.js';
+import type { FloatArray, MaskSpec } from '../engine.js';
 
 /** lowbias32: a 32-bit integer mixer with a small avalanche bias. Returns a uint32. */
 export function mix32(x: number): number {
@@ -14,17 +14,6 @@ export function mix32(x: number): number {
   x = (x ^ (x >>> 15)) >>> 0;
   x = Math.imul(x, 0x846ca68b);
   return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** What one step's masks are drawn from: keys (a, b), the drop threshold and the kept value. */
-export interface MaskSpec {
-  a: number;
-  b: number;
-  /** Entries whose hash is below this uint32 are dropped: round(p · 2³²). */
-  thr: number;
-  /** 1/(1-p): inverted dropout keeps the expected activation. */
-  keep: number;
-  variational: boolean;
 }
 
 /** masks (L·T rows, C = B·H): row r = l·T + t. Entry (r, c) hashes index r·C + c (standard) or

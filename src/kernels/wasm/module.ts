@@ -5,6 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import type { KernelVariant } from '../engine.js';
+
+export type WasmVariant = Exclude<KernelVariant, 'ts'>;
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
@@ -15,7 +18,7 @@ export function distFile(name: string): URL {
 
 let cached: WebAssembly.Module | null = null;
 let failure: string | null = null;
-let variant: 'fma' | 'simd' | null = null;
+let variant: WasmVariant | null = null;
 
 /** The build with relaxed SIMD (fused multiply-add in the GEMM tiles, twice the arithmetic rate
  *  where the CPU has FMA), behind a V8 flag on Node 20; RNN_WASM_FMA=0 turns it off. */
@@ -39,20 +42,21 @@ export function kernelModule(): WebAssembly.Module | null {
   // (--time) measures the speed the run will have.
   setFlagsFromString('--no-liftoff');
   cached = compileFma();
-  if (cached) { variant = 'fma'; return cached; }
+  if (cached) { variant = 'wasm-fma'; return cached; }
   const file = distFile('kernels.wasm');
   if (!existsSync(file)) { failure = `${fileURLToPath(file)} is missing (run npm run build)`; return null; }
   try {
     cached = new WebAssembly.Module(readFileSync(file));
-    variant = 'simd';
+    variant = 'wasm';
   } catch (err) {
     failure = `this Node.js cannot compile WebAssembly SIMD with threads (${(err as Error).message})`;
   }
   return cached;
 }
 
-/** Which build is in use: 'fma' (relaxed SIMD), 'simd', or null before kernelModule(). */
-export function kernelVariant(): 'fma' | 'simd' | null {
+/** Which build kernelModule() chose: 'wasm-fma' (relaxed SIMD) or 'wasm', or null before it ran
+ *  or when neither compiles. */
+export function kernelVariant(): WasmVariant | null {
   return variant;
 }
 
@@ -63,4 +67,10 @@ export function kernelUnavailable(): string | null {
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WebAssembly.Instance {
   return new WebAssembly.Instance(module, { env: { memory } });
+}
+
+/** The build an instance comes from, as the module itself records it (assembly/index.ts
+ *  RELAXED_SIMD), whichever file it was compiled from. */
+export function variantOf(instance: WebAssembly.Instance): WasmVariant {
+  return (instance.exports.RELAXED_SIMD as { value: number }).value === 1 ? 'wasm-fma' : 'wasm';
 }

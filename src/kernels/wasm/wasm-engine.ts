@@ -17,7 +17,9 @@ import { gateRows, stateCount, type ModelConfig } from '../../model/config.js';
 import { buildLayout } from '../../model/layout.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { Pool } from './pool.js';
-import { OP, SUMSQ_CHUNK } from './ops.js';
+import { SUMSQ_CHUNK } from './ops.js';
+import * as op from './kernel-calls.js';
+import { GEMM_MODE, GEMM_SPLIT, NO_BUFFER } from './kernel-calls.js';
 
 const RESERVED = 65536;
 /** Row padding (floats) of the packed Wᵀ copies: rows 4 KB apart would all share one L1 set. */
@@ -37,6 +39,8 @@ class Arena {
 export interface WasmEngineOptions {
   threads: number;
   module: WebAssembly.Module;
+  /** Tests only: handed the engine's pool, to run an op on it directly or stop one of its workers. */
+  __testOnlyPool?: (pool: Pool) => void;
 }
 
 export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: number, opts: WasmEngineOptions): Promise<Engine> {
@@ -87,6 +91,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
       'use a smaller --batch, --seq-len or --hidden, or free some memory');
   }
   const pool = await Pool.create(opts.module, memory, Math.max(1, opts.threads));
+  opts.__testOnlyPool?.(pool);
   const buf = memory.buffer as unknown as ArrayBuffer;
   const f32 = (ptr: number, n: number): Float32Array => new Float32Array(buf, ptr, n);
 
@@ -118,13 +123,13 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   function pack(): void {
     for (let l = 0; l < L; l++) {
       const lo = layout.layers[l]!;
-      pool.run(OP.transpose, G, lo.inputSize, off(pParams, lo.wih), pWihT[l]!, GP);
-      pool.run(OP.transpose, G, H, off(pParams, lo.whh), pWhhT[l]!, GP);
-      pool.run(OP.copyRows, G, H, off(pParams, lo.whh), pWhhP[l]!, HP);
+      op.transpose(pool, G, lo.inputSize, off(pParams, lo.wih), pWihT[l]!, GP);
+      op.transpose(pool, G, H, off(pParams, lo.whh), pWhhT[l]!, GP);
+      op.copyRows(pool, G, H, off(pParams, lo.whh), pWhhP[l]!, HP);
       const bias = biasViews[l]!;
       for (let j = 0; j < G; j++) bias[j] = params[lo.bih + j]! + (cell === 'gru' && j >= 2 * H ? 0 : params[lo.bhh + j]!);
     }
-    pool.run(OP.transpose, V, H, off(pParams, layout.headW), pHeadWT);
+    op.transpose(pool, V, H, off(pParams, layout.headW), pHeadWT);
     dirty = false;
   }
 
@@ -135,62 +140,63 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
       const hs = pHs[l]!, cs = pCs[l]!, gates = pGates[l]!;
       hFirst[l]!.set(stateH[l]!);
       if (cell === 'lstm') cFirst[l]!.set(stateC[l]!);
-      if (l === 0) pool.run(OP.embedFwd, TB, G, pX, pWihT[0]!, pBias[0]!, gates, GP);
-      else pool.run(OP.gemm, TB, G, H, layerOut(l - 1), H, 1, pWihT[l]!, GP, gates, G, 2, pBias[l]!, 0);
+      if (l === 0) op.embedFwd(pool, TB, G, pX, pWihT[0]!, pBias[0]!, gates, GP);
+      else op.gemm(pool, TB, G, H, layerOut(l - 1), H, 1, pWihT[l]!, GP, gates, G, GEMM_MODE.bias, pBias[l]!, GEMM_SPLIT.rows);
       const whhT = pWhhT[l]!;
       for (let t = 0; t < T; t++) {
         const hPrev = off(hs, t * BH), hOut = off(hs, (t + 1) * BH), g = off(gates, t * B * G);
-        if (cell === 'lstm') pool.run(OP.lstmFwdStep, B, H, hPrev, whhT, g, off(cs, t * BH), off(cs, (t + 1) * BH), hOut, GP);
-        else if (cell === 'gru') pool.run(OP.gruFwdStep, B, H, hPrev, whhT, off(pParams, lo.bhh + 2 * H), g, off(pHn[l]!, t * BH), hOut, GP);
-        else pool.run(OP.rnnFwdStep, B, H, hPrev, whhT, g, hOut, GP);
+        if (cell === 'lstm') op.lstmFwdStep(pool, B, H, hPrev, whhT, g, off(cs, t * BH), off(cs, (t + 1) * BH), hOut, GP);
+        else if (cell === 'gru') op.gruFwdStep(pool, B, H, hPrev, whhT, off(pParams, lo.bhh + 2 * H), g, off(pHn[l]!, t * BH), hOut, GP);
+        else op.rnnFwdStep(pool, B, H, hPrev, whhT, g, hOut, GP);
       }
       stateH[l]!.set(hLast[l]!);
       if (cell === 'lstm') stateC[l]!.set(cLast[l]!);
-      if (dropoutOn) pool.run(OP.mul, TB * H, off(hs, BH), off(pMasks, l * TB * H), pYd[l]!);
+      if (dropoutOn) op.mul(pool, TB * H, off(hs, BH), off(pMasks, l * TB * H), pYd[l]!);
     }
-    pool.run(OP.gemm, TB, V, H, layerOut(L - 1), H, 1, pHeadWT, V, pLogits, V, 2, off(pParams, layout.headB), 0);
+    op.gemm(pool, TB, V, H, layerOut(L - 1), H, 1, pHeadWT, V, pLogits, V, GEMM_MODE.bias, off(pParams, layout.headB), GEMM_SPLIT.rows);
   }
 
   function backward(): void {
     const top = layerOut(L - 1);
     // Weight gradients dW = dCᵀ·A go through pT = dCᵀ (rows contiguous).
-    pool.run(OP.transpose, TB, V, pDLogits, pT);
-    pool.run(OP.gemm, V, H, TB, pT, TB, 1, top, H, off(pGrads, layout.headW), H, 0, 0, 0);
-    pool.run(OP.colSums, TB, V, pDLogits, off(pGrads, layout.headB), 0);
-    pool.run(OP.gemm, TB, H, V, pDLogits, V, 1, off(pParams, layout.headW), H, pDYa, H, 0, 0, 0);
+    op.transpose(pool, TB, V, pDLogits, pT);
+    op.gemm(pool, V, H, TB, pT, TB, 1, top, H, off(pGrads, layout.headW), H, GEMM_MODE.overwrite, NO_BUFFER, GEMM_SPLIT.rows);
+    op.colSums(pool, TB, V, pDLogits, off(pGrads, layout.headB), NO_BUFFER);
+    op.gemm(pool, TB, H, V, pDLogits, V, 1, off(pParams, layout.headW), H, pDYa, H, GEMM_MODE.overwrite, NO_BUFFER, GEMM_SPLIT.rows);
     for (let l = L - 1; l >= 0; l--) {
       const lo = layout.layers[l]!;
       const hs = pHs[l]!, gates = pGates[l]!, whh = pWhhP[l]!;
-      if (dropoutOn) pool.run(OP.mul, TB * H, pDYa, off(pMasks, l * TB * H), pDYa);
+      if (dropoutOn) op.mul(pool, TB * H, pDYa, off(pMasks, l * TB * H), pDYa);
       for (let t = T - 1; t >= 0; t--) {
-        const first = t === T - 1 ? 1 : 0;
+        const first = t === T - 1;
         const g = off(gates, t * B * G), dY = off(pDYa, t * BH);
         const gNext = off(pDHg, (t + 1) * B * G);
         if (cell === 'lstm') {
-          pool.run(OP.lstmBwdStep, B, H, first, gNext, whh, dY, g, off(pCs[l]!, t * BH), off(pCs[l]!, (t + 1) * BH), pDc, pDh, off(pDXg, t * B * G), HP);
+          op.lstmBwdStep(pool, B, H, first, gNext, whh, dY, g, off(pCs[l]!, t * BH), off(pCs[l]!, (t + 1) * BH), pDc, pDh, off(pDXg, t * B * G), HP);
         } else if (cell === 'gru') {
-          pool.run(OP.gruBwdStep, B, H, first, gNext, whh, dY, g, off(pHn[l]!, t * BH), off(hs, t * BH), pDirect, pDh, off(pDXg, t * B * G), off(pDHg, t * B * G), HP);
+          op.gruBwdStep(pool, B, H, first, gNext, whh, dY, g, off(pHn[l]!, t * BH), off(hs, t * BH), pDirect, pDh, off(pDXg, t * B * G), off(pDHg, t * B * G), HP);
         } else {
-          pool.run(OP.rnnBwdStep, B, H, first, gNext, whh, dY, g, pDh, off(pDXg, t * B * G), HP);
+          op.rnnBwdStep(pool, B, H, first, gNext, whh, dY, g, pDh, off(pDXg, t * B * G), HP);
         }
       }
       // Gradient into the carried state: dh0 = (GRU: z ⊙ dh) + dHg_0 · W_hh; dc0 for the LSTM.
       const st = l * S * BH;
       if (cell === 'gru') dState.set(directView, st);
-      pool.run(OP.gemm, B, H, G, pDHg, G, 1, whh, HP, off(pDState, st), H, cell === 'gru' ? 1 : 0, 0, 1);
+      const dStateInit = cell === 'gru' ? GEMM_MODE.accumulate : GEMM_MODE.overwrite;
+      op.gemm(pool, B, H, G, pDHg, G, 1, whh, HP, off(pDState, st), H, dStateInit, NO_BUFFER, GEMM_SPLIT.cols);
       if (cell === 'lstm') dState.set(dcView, st + BH);
-      pool.run(OP.transpose, TB, G, pDHg, pT);
-      pool.run(OP.gemm, G, H, TB, pT, TB, 1, hs, H, off(pGrads, lo.whh), H, 0, 0, 0);
-      pool.run(OP.colSums, TB, G, pDHg, off(pGrads, lo.bhh), cell === 'gru' ? 0 : off(pGrads, lo.bih));
-      if (cell === 'gru') pool.run(OP.colSums, TB, G, pDXg, off(pGrads, lo.bih), 0);
+      op.transpose(pool, TB, G, pDHg, pT);
+      op.gemm(pool, G, H, TB, pT, TB, 1, hs, H, off(pGrads, lo.whh), H, GEMM_MODE.overwrite, NO_BUFFER, GEMM_SPLIT.rows);
+      op.colSums(pool, TB, G, pDHg, off(pGrads, lo.bhh), cell === 'gru' ? NO_BUFFER : off(pGrads, lo.bih));
+      if (cell === 'gru') op.colSums(pool, TB, G, pDXg, off(pGrads, lo.bih), NO_BUFFER);
       if (l === 0) {
-        pool.run(OP.embedBwd, TB, G, V, pX, pDXg, pDWT0);
-        pool.run(OP.transpose, V, G, pDWT0, off(pGrads, lo.wih));
+        op.embedBwd(pool, TB, G, V, pX, pDXg, pDWT0);
+        op.transpose(pool, V, G, pDWT0, off(pGrads, lo.wih));
       } else {
         const inp = layerOut(l - 1);
-        if (cell === 'gru') pool.run(OP.transpose, TB, G, pDXg, pT);
-        pool.run(OP.gemm, G, H, TB, pT, TB, 1, inp, H, off(pGrads, lo.wih), H, 0, 0, 0);
-        pool.run(OP.gemm, TB, H, G, pDXg, G, 1, off(pParams, lo.wih), H, pDYb, H, 0, 0, 0);
+        if (cell === 'gru') op.transpose(pool, TB, G, pDXg, pT);
+        op.gemm(pool, G, H, TB, pT, TB, 1, inp, H, off(pGrads, lo.wih), H, GEMM_MODE.overwrite, NO_BUFFER, GEMM_SPLIT.rows);
+        op.gemm(pool, TB, H, G, pDXg, G, 1, off(pParams, lo.wih), H, pDYb, H, GEMM_MODE.overwrite, NO_BUFFER, GEMM_SPLIT.rows);
         const tmp = pDYa; pDYa = pDYb; pDYb = tmp;
       }
     }
@@ -208,10 +214,10 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
   }
 
   return {
-    cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
+    variant: pool.variant, cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     fillMasks(m) {
-      if (useDropout) pool.run(OP.dropoutMask, L * T, BH, T, m.variational ? 1 : 0, pMasks, m.a, m.b, m.thr, m.keep);
+      if (useDropout) op.dropoutMask(pool, L * T, BH, T, m.variational, pMasks, m.a, m.b, m.thr, m.keep);
     },
     forwardBackward(x, y) {
       dropoutOn = useDropout;
@@ -220,7 +226,7 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
       pack();
       forward(x);
       const scale = lastCount > 0 ? 1 / lastCount : 0;
-      pool.run(OP.softmaxXent, TB, V, pLogits, pY, pDLogits, scale, pRowLoss);
+      op.softmaxXent(pool, TB, V, pLogits, pY, pDLogits, scale, pRowLoss);
       const loss = lossSum(y);
       backward();
       dirty = true;
@@ -232,32 +238,30 @@ export async function createWasmEngine(cfg: ModelConfig, batch: number, seqLen: 
       yBuf.set(y);
       if (dirty) pack();
       forward(x);
-      pool.run(OP.softmaxXent, TB, V, pLogits, pY, 0, 0, pRowLoss);
+      op.softmaxXentLoss(pool, TB, V, pLogits, pY, pRowLoss);
       return lossSum(y);
     },
     gradNormSq() {
-      pool.run(OP.sumSq, P, pGrads, pPartial);
+      op.sumSq(pool, P, pGrads, pPartial);
       let s = 0;
       for (let c = 0; c < partial.length; c++) s += partial[c]!;
       return s;
     },
-    scaleGrads: (s) => pool.run(OP.scale, P, pGrads, s),
+    scaleGrads: (s) => op.scale(pool, P, pGrads, s),
     optimizerStep(opt: OptimizerSpec, lr: number, t: number) {
       const decay = 1 - lr * opt.weightDecay;
       if (opt.kind === 'adam') {
         const bc1 = 1 - opt.beta1 ** t, bc2sqrt = Math.sqrt(1 - opt.beta2 ** t);
-        pool.run(OP.adam, P, pParams, pGrads, pM0, pM1, opt.beta1, 1 - opt.beta1, opt.beta2, 1 - opt.beta2, lr / bc1, bc2sqrt, opt.eps, decay);
+        op.adam(pool, P, pParams, pGrads, pM0, pM1, opt.beta1, 1 - opt.beta1, opt.beta2, 1 - opt.beta2, lr / bc1, bc2sqrt, opt.eps, decay);
       } else if (opt.kind === 'sgd') {
-        pool.run(OP.sgd, P, pParams, pGrads, pM0, lr, opt.beta1, opt.beta1 === 0 || t === 1 ? 1 : 0, decay);
+        op.sgd(pool, P, pParams, pGrads, pM0, lr, opt.beta1, opt.beta1 === 0 || t === 1, decay);
       } else {
-        pool.run(OP.rmsprop, P, pParams, pGrads, pM0, lr, opt.beta2, 1 - opt.beta2, opt.eps, decay);
+        op.rmsprop(pool, P, pParams, pGrads, pM0, lr, opt.beta2, 1 - opt.beta2, opt.eps, decay);
       }
       dirty = true;
     },
     paramsChanged() { dirty = true; },
     resetState: () => state.fill(0),
     dispose: () => pool.dispose(),
-    /** Test hook: makes thread `who` trap, as a crashed kernel would (test/wasm-engine.test.ts). */
-    crashForTest: (who: number) => pool.run(OP.crash, who),
-  } as Engine;
+  };
 }

@@ -12,12 +12,10 @@
 // gate activations, which backward reads. Backward: `first` marks t = T-1 (nothing flows back from
 // t+1); dGnext / dHgNext are step t+1's gate gradients.
 
-import { loadN, rangeEnd, rangeStart, storeN } from './common';
-import { gemmBlock } from './gemm';
+import { loadN, rangeEnd, rangeStart, sp, storeN } from './common';
+import { GEMM_ACCUMULATE, GEMM_BIAS, gemmBlock } from './gemm';
 import { vsigmoid, vtanh } from './vmath';
 
-// @ts-ignore: decorator
-@inline function sp(x: f32): v128 { return f32x4.splat(x); }
 // @ts-ignore: decorator
 @inline function f4(x: v128, y: v128): v128 { return f32x4.mul(x, y); }
 // @ts-ignore: decorator
@@ -35,14 +33,14 @@ function gatherDh(B: i32, H: i32, G: i32, u0: i32, u1: i32, first: i32, dY: usiz
       storeN(dh + o, v, n);
     }
   }
-  if (!first) gemmBlock(0, B, u0, u1, G, dGnext, <usize>G << 2, 4, whh, <usize>(ldw > 0 ? ldw : H) << 2, dh, <usize>H << 2, 1, 0);
+  if (!first) gemmBlock(0, B, u0, u1, G, dGnext, <usize>G << 2, 4, whh, <usize>(ldw > 0 ? ldw : H) << 2, dh, <usize>H << 2, GEMM_ACCUMULATE, 0);
 }
 
 export function lstmFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whhT: usize, gates: usize, cPrev: usize, cOut: usize, hOut: usize, ldw: i32): void {
   const G = 4 * H, u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
   const lw = <usize>(ldw > 0 ? ldw : G) << 2;
-  for (let q = 0; q < 4; q++) gemmBlock(0, B, q * H + u0, q * H + u1, H, hPrev, <usize>H << 2, 4, whhT, lw, gates, <usize>G << 2, 1, 0);
+  for (let q = 0; q < 4; q++) gemmBlock(0, B, q * H + u0, q * H + u1, H, hPrev, <usize>H << 2, 4, whhT, lw, gates, <usize>G << 2, GEMM_ACCUMULATE, 0);
   const hs = <usize>H << 2;
   for (let b = 0; b < B; b++) {
     const grow = gates + (<usize>(b * G) << 2), srow = <usize>(b * H) << 2;
@@ -88,9 +86,9 @@ export function gruFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whh
   const G = 3 * H, u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
   const ldg = <usize>G << 2, hs = <usize>H << 2, lw = <usize>(ldw > 0 ? ldw : G) << 2;
-  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, lw, gates, ldg, 1, 0);
-  gemmBlock(0, B, H + u0, H + u1, H, hPrev, hs, 4, whhT, lw, gates, ldg, 1, 0);
-  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT + 2 * hs, lw, hn, hs, 2, bhn);
+  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, lw, gates, ldg, GEMM_ACCUMULATE, 0);
+  gemmBlock(0, B, H + u0, H + u1, H, hPrev, hs, 4, whhT, lw, gates, ldg, GEMM_ACCUMULATE, 0);
+  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT + 2 * hs, lw, hn, hs, GEMM_BIAS, bhn);
   for (let b = 0; b < B; b++) {
     const grow = gates + (<usize>(b * G) << 2), srow = <usize>(b * H) << 2;
     for (let u = u0; u < u1; u += 4) {
@@ -132,7 +130,7 @@ export function rnnFwdStep(ith: i32, nth: i32, B: i32, H: i32, hPrev: usize, whh
   const u0 = rangeStart(H, ith, nth, 8), u1 = rangeEnd(H, ith, nth, 8);
   if (u0 >= u1) return;
   const hs = <usize>H << 2;
-  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, <usize>(ldw > 0 ? ldw : H) << 2, gates, hs, 1, 0);
+  gemmBlock(0, B, u0, u1, H, hPrev, hs, 4, whhT, <usize>(ldw > 0 ? ldw : H) << 2, gates, hs, GEMM_ACCUMULATE, 0);
   for (let b = 0; b < B; b++) {
     const srow = <usize>(b * H) << 2;
     for (let u = u0; u < u1; u += 4) {

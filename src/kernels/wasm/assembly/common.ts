@@ -2,6 +2,10 @@
 // that every element of a row, tail or not, goes through the same vector arithmetic (results then
 // never depend on where a thread's range starts).
 
+/** x in all four lanes. */
+// @ts-ignore: decorator
+@inline export function sp(x: f32): v128 { return f32x4.splat(x); }
+
 /** [start, end) of the `ith` of `nth` shares of n items, cut at multiples of `align`. Every op
  *  splits its output with this, so each output element has exactly one owner. */
 // @ts-ignore: decorator

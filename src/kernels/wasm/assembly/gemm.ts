@@ -5,13 +5,27 @@
 //   dW = dCᵀ · A  backward to weights: A is dC read transposed (sa = 4 bytes, sk = row stride)
 //
 // Shapes: A (M, K) read at a + i·sa + k·sk; B (K, N) row-major, row stride ldb bytes; C (M, N)
-// row-major, row stride ldc bytes. mode 0: C = A·B; 1: C += A·B; 2: C = bias + A·B (bias (N)).
+// row-major, row stride ldc bytes. mode GEMM_OVERWRITE: C = A·B; GEMM_ACCUMULATE: C += A·B;
+// GEMM_BIAS: C = bias + A·B (bias (N)). src/kernels/wasm/kernel-calls.ts names the same values.
 //
 // Every C element is one accumulator that starts at 0, C or bias and adds A(i,k)·B(k,j) for
 // k = 0..K-1 in order, in whichever tile (4×8, 4×4, 4×1, 1×8, 1×4, 1×1) it falls: the result is the
 // same bit for bit however rows and columns are split between threads.
+//
+// Beside it, as in src/kernels/ref/gemm.ts: the copies that pack its operands (transpose,
+// copyRows) and the bias gradient (colSums).
 
-import { rangeEnd, rangeStart } from './common';
+import { loadN, rangeEnd, rangeStart, sp, storeN } from './common';
+
+/** gemm modes: how each C element's accumulator starts. @inline makes them compile-time constants,
+ *  so the tiles' mode tests fold away (a global would be read at run time and change what Binaryen
+ *  inlines). */
+// @ts-ignore: decorator
+@inline export const GEMM_OVERWRITE: i32 = 0;
+// @ts-ignore: decorator
+@inline export const GEMM_ACCUMULATE: i32 = 1;
+// @ts-ignore: decorator
+@inline export const GEMM_BIAS: i32 = 2;
 
 /** c + a·b per lane: one fused multiply-add where the build has relaxed SIMD (the CPU then decides,
  *  the same way for every thread), else a multiply and an add. */
@@ -23,15 +37,15 @@ import { rangeEnd, rangeStart } from './common';
 
 // @ts-ignore: decorator
 @inline function init4(mode: i32, c: usize, bias: usize): v128 {
-  if (mode == 1) return v128.load(c);
-  if (mode == 2) return v128.load(bias);
+  if (mode == GEMM_ACCUMULATE) return v128.load(c);
+  if (mode == GEMM_BIAS) return v128.load(bias);
   return f32x4.splat(0);
 }
 
 // @ts-ignore: decorator
 @inline function init1(mode: i32, c: usize, bias: usize): f32 {
-  if (mode == 1) return load<f32>(c);
-  if (mode == 2) return load<f32>(bias);
+  if (mode == GEMM_ACCUMULATE) return load<f32>(c);
+  if (mode == GEMM_BIAS) return load<f32>(bias);
   return 0;
 }
 
@@ -116,7 +130,7 @@ export function gemmBlock(
   a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize,
 ): void {
   for (let k0 = 0; k0 < K; k0 += KC) {
-    gemmPanel(i0, i1, j0, j1, min(KC, K - k0), a + <usize>k0 * sk, sa, sk, b + <usize>k0 * ldb, ldb, c, ldc, k0 == 0 ? mode : 1, bias);
+    gemmPanel(i0, i1, j0, j1, min(KC, K - k0), a + <usize>k0 * sk, sa, sk, b + <usize>k0 * ldb, ldb, c, ldc, k0 == 0 ? mode : GEMM_ACCUMULATE, bias);
   }
 }
 
@@ -155,7 +169,7 @@ function gemmTiles(
 }
 
 /** The GEMM op: C (M, N) per the header, strides in elements. Threads split C's rows, or its
- *  columns when splitCols (for short, wide products). */
+ *  columns when splitCols is nonzero (for short, wide products). */
 export function gemm(
   ith: i32, nth: i32, M: i32, N: i32, K: i32,
   a: usize, sa: i32, sk: i32, b: usize, ldb: i32, c: usize, ldc: i32, mode: i32, bias: usize, splitCols: i32,
@@ -168,8 +182,8 @@ export function gemm(
 }
 
 /** dst (C, R) = srcᵀ for src (R, C), dst rows ldd floats apart (0: R), in 4×4 blocks transposed in
- *  registers; threads split dst's rows. Turns the backward's dCᵀ·A into a row-major product (A read down a column would stride
- *  by a whole row per element). */
+ *  registers; threads split dst's rows. Turns the backward's dCᵀ·A into a row-major product (A read
+ *  down a column would stride by a whole row per element). */
 export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize, ldd: i32): void {
   const c0 = rangeStart(C, ith, nth, 4), c1 = rangeEnd(C, ith, nth, 4);
   const ls = <usize>C << 2, ld = <usize>(ldd > 0 ? ldd : R) << 2;
@@ -194,5 +208,25 @@ export function transpose(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: u
   }
   for (; c < c1; c++) {
     for (let r = 0; r < R; r++) store<f32>(dst + <usize>c * ld + (<usize>r << 2), load<f32>(src + <usize>r * ls + (<usize>c << 2)));
+  }
+}
+
+/** dst (R, C) rows ldd floats apart = src (R, C) rows C floats apart: W_hh with padded rows for the
+ *  cells' backward (cells.ts). Split rows. */
+export function copyRows(ith: i32, nth: i32, R: i32, C: i32, src: usize, dst: usize, ldd: i32): void {
+  const r1 = rangeEnd(R, ith, nth, 1), ls = <usize>C << 2, ld = <usize>ldd << 2;
+  for (let r = rangeStart(R, ith, nth, 1); r < r1; r++) memory.copy(dst + <usize>r * ld, src + <usize>r * ls, ls);
+}
+
+/** The bias gradient: src (M, N), out1 = out2 = column sums (out2 may be 0), rows added in order.
+ *  Split columns. */
+export function colSums(ith: i32, nth: i32, M: i32, N: i32, src: usize, out1: usize, out2: usize): void {
+  const j1 = rangeEnd(N, ith, nth, 4), row = <usize>N << 2;
+  for (let j = rangeStart(N, ith, nth, 4); j < j1; j += 4) {
+    const k = min(4, j1 - j), o = <usize>j << 2;
+    let s = sp(0), p = src + o;
+    for (let m = 0; m < M; m++) { s = f32x4.add(s, loadN(p, k)); p += row; }
+    storeN(out1 + o, s, k);
+    if (out2) storeN(out2 + o, s, k);
   }
 }

@@ -2,8 +2,8 @@
 // degree-6 polynomial; tanh: odd polynomial below 0.625, 1 - 2/(e^{2|x|}+1) above). Relative error
 // about 1e-7, which the reference comparisons (1e-5) leave room for.
 
-// @ts-ignore: decorator
-@inline function sp(x: f32): v128 { return f32x4.splat(x); }
+import { sp } from './common';
+
 
 /** e^x, lanewise; inputs clamped to [-87.3, 88] so results stay finite and normal. */
 // @ts-ignore: decorator
