@@ -91,4 +91,19 @@ describe('run directories', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the corpus is not the one this run was trained on');
   });
+
+  it('a checkpoint records the kernel build that trained it, and a resume on another build says it will not repeat the run exactly', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES);
+    const out = join(dir, 'run');
+    expect((await rnn(['train', corpus, ...SMALL, '--hidden', '16', '--steps', '20', '--kernel', 'ts', '--out', out])).code).toBe(0);
+    expect(loadCheckpoint(join(out, 'last.json')).training!.kernel).toBe('ts');
+    const again = await rnn(['train', '--resume', join(out, 'last.json'), '--steps', '30', '--kernel', 'ts']);
+    expect(again.stderr).not.toContain('notice: this run was trained on');
+    const r = await rnn(['train', '--resume', join(out, 'last.json'), '--steps', '40', '--kernel', 'wasm', '--threads', '1']);
+    expect(r.code).toBe(0);
+    const now = loadCheckpoint(join(out, 'last.json')).training!.kernel;
+    expect(['wasm', 'wasm-fma']).toContain(now);
+    expect(r.stderr).toContain(`notice: this run was trained on the ts kernel and continues on ${now}: the two agree to about 1e-6, not bit for bit`);
+  });
 });

@@ -3,6 +3,7 @@
 // bit for bit.
 
 import type { DocSplit } from '../data/doc-split.js';
+import type { KernelVariant } from '../kernels/engine.js';
 import type { CellType } from '../model/config.js';
 import type { TrainSettings } from '../settings/train-settings.js';
 
@@ -54,6 +55,9 @@ export interface TrainingState {
    *  training, so a resumed run's next row averages what an uninterrupted run's would. Absent in
    *  older checkpoints (which were saved right after a row, or lose part of one). */
   rowSums?: { loss: number; steps: number; chars: number; sec: number };
+  /** The kernel build that trained the last stretch (Engine.variant): the builds agree to about
+   *  1e-6, not bit for bit, so a resume on another one says so. Absent in older checkpoints. */
+  kernel?: KernelVariant;
 }
 
 export interface Checkpoint {

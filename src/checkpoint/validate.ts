@@ -4,6 +4,7 @@
 
 import { CheckpointError } from '../errors.js';
 import { DOC_SPLITS } from '../data/doc-split.js';
+import type { KernelVariant } from '../kernels/engine.js';
 import { stateCount, type CellType, type ModelConfig } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
 import { settingRow, SETTING_ROWS, type SettingRow, type TrainSettings } from '../settings/train-settings.js';
@@ -16,6 +17,7 @@ import {
 
 type Obj = Record<string, unknown>;
 
+const KERNEL_VARIANTS = ['ts', 'wasm', 'wasm-fma'] as const satisfies readonly KernelVariant[];
 /** Optimizer moment buffers in the checkpoint (Adam m and v; SGD and RMSprop use one or both). */
 const MOMENT_COUNT = 2;
 
@@ -201,6 +203,7 @@ function checkTraining(v: unknown, model: ModelConfig, paramCount: number): Trai
     settings,
     metrics: arr(t.metrics, 'training.metrics').map(checkMetric),
     ...(t.rowSums === undefined ? {} : { rowSums: checkRowSums(t.rowSums) }),
+    ...(t.kernel === undefined ? {} : { kernel: oneOf(t.kernel, 'training.kernel', KERNEL_VARIANTS) }),
   };
 }
 

@@ -57,6 +57,10 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
   const lastPath = join(out, LAST_FILE), bestPath = join(out, BEST_FILE), metricsPath = join(out, METRICS_FILE);
   prepareRunDir(plan, cursor);
   const info: RunInfo = { codePoints: data.vocab.codePoints, docSplit: data.docSplit, settings, corpus: plan.corpus };
+  const trainedOn = plan.resumeFrom?.training?.kernel;
+  if (trainedOn !== undefined && trainedOn !== engine.variant) {
+    hooks.log(`notice: this run was trained on the ${trainedOn} kernel and continues on ${engine.variant}: the two agree to about 1e-6, not bit for bit, so it will not repeat an uninterrupted run exactly`);
+  }
   hooks.log(`checkpoints: ${out}/`);
   let metricsError: NodeJS.ErrnoException | null = null;
   const result = await runTraining({

@@ -47,6 +47,7 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       settings: info.settings,
       metrics: cursor.metrics,
       rowSums: cursor.rowSums,
+      kernel: engine.variant,
     },
   };
 }

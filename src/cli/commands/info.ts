@@ -18,7 +18,7 @@ export async function infoMain(checkpointArg: string | undefined, raw: Record<st
     vocabulary: { size: ck.model.vocabSize, characters: ck.vocab.codePoints.map((c) => String.fromCodePoint(c)).join('') },
     docSplit: ck.vocab.docSplit, corpus: ck.corpus,
     training: tr && {
-      step: tr.step, steps: tr.settings.steps, epoch: tr.epoch, elapsedSec: tr.elapsedSec,
+      step: tr.step, steps: tr.settings.steps, epoch: tr.epoch, elapsedSec: tr.elapsedSec, kernel: tr.kernel ?? null,
       bestValLoss: tr.bestValLoss, bestValBitsPerChar: tr.bestValLoss === null ? null : tr.bestValLoss / Math.LN2, bestStep: tr.bestStep,
       settings: tr.settings,
     },
@@ -34,7 +34,7 @@ export async function infoMain(checkpointArg: string | undefined, raw: Record<st
   if (tr) {
     const s = tr.settings;
     lines.push(
-      `training     step ${tr.step} of ${s.steps}, epoch ${tr.epoch}, ${formatDuration(tr.elapsedSec)} of training`,
+      `training     step ${tr.step} of ${s.steps}, epoch ${tr.epoch}, ${formatDuration(tr.elapsedSec)} of training${tr.kernel ? ` on the ${tr.kernel} kernel` : ''}`,
       `best val     ${tr.bestValLoss === null ? '-' : `${tr.bestValLoss.toFixed(4)} nats/char = ${(tr.bestValLoss / Math.LN2).toFixed(4)} bits/char at step ${tr.bestStep}`}`,
       `settings     ${s.flags ?? equivalentFlags({ ...s, ...ck.model, docSplit: ck.vocab.docSplit })}`,
     );
