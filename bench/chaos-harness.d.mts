@@ -7,7 +7,8 @@ export interface ChaosResult {
   ways: { fresh: number; last: number; prev: number };
   unexpected: { cmd: string; signal: string | null; code: number | null; stderr: string }[];
   landed: number;
+  damaged: number;
 }
-export function chaosRun(o: { args: string[]; out: string; steps: number; interruptions: number; startupMs?: number; margin?: number; seed?: number; log?: (m: string) => void }): Promise<ChaosResult>;
+export function chaosRun(o: { args: string[]; out: string; steps: number; interruptions: number; saveEvery?: number; startupMs?: number; margin?: number; damage?: number; seed?: number; log?: (m: string) => void }): Promise<ChaosResult>;
 export function essence(path: string): unknown;
 export function loggedSteps(path: string): number[];

@@ -6,7 +6,7 @@
 // holds wherever the interruptions land.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,18 +55,22 @@ function loads(path) {
  * Train `args` (a fresh run's arguments, with --out DIR and --steps N, not --quiet) to the end
  * through `interruptions` interruptions. A fifth of them come in the first `startupMs` after the
  * start (reading the corpus, building the engines, the first steps); the rest a few milliseconds
- * after a random step between where the run resumed and `margin` steps before its end (inside a
- * step, a validation or a save), so each lands before the run ends, however fast the machine.
- * Returns the counts of each kind, of each way back (a fresh start, last.json, last.prev.json),
- * and any end that was not one of the expected ones.
+ * after the progress line of a random step a little past where the run resumed (within about
+ * twice its share of the run, and never in the last `margin` steps), a third of them at a save
+ * step (`saveEvery`), so they land inside steps, validations and saves, before the run ends,
+ * however fast the machine. With `damage`, that share of the interruptions also flips one
+ * character of a tensor in last.json, as a failing disk would, so the run must come back through
+ * the checksum and last.prev.json. Returns the counts of each kind, of each way back (a fresh
+ * start, last.json, last.prev.json), and any end that was not one of the expected ones.
  */
-export async function chaosRun({ args, out, steps, interruptions, startupMs = 300, margin = 50, seed = 1, log = () => {} }) {
+export async function chaosRun({ args, out, steps, interruptions, saveEvery = 1, startupMs = 300, margin = 50, damage = 0, seed = 1, log = () => {} }) {
   const rand = seeded(seed);
   const kinds = ['SIGINT', 'SIGTERM', 'SIGKILL'];
   const counts = { SIGINT: 0, SIGTERM: 0, SIGKILL: 0 };
   const ways = { fresh: 0, last: 0, prev: 0 };
   const unexpected = [];
-  let landed = 0;
+  let landed = 0, damaged = 0;
+  const spread = Math.max(1, Math.ceil((2 * (steps - margin)) / interruptions));
   for (let attempt = 1; ; attempt++) {
     const last = loads(join(out, 'last.json')), prev = last ? null : loads(join(out, 'last.prev.json'));
     if (last?.training?.step === steps) break;
@@ -79,11 +83,13 @@ export async function chaosRun({ args, out, steps, interruptions, startupMs = 30
     const interrupt = landed < interruptions;
     const signal = kinds[Math.floor(rand() * kinds.length)];
     const early = rand() < 0.2 || at >= steps - margin;
-    const when = early ? { afterMs: Math.floor(rand() * startupMs) }
-      : { atStep: at + Math.floor(rand() * (steps - margin - at)), afterMs: Math.floor(rand() * 5) };
+    let target = at + Math.floor(rand() * Math.min(spread, steps - margin - at));
+    if (rand() < 1 / 3) target = Math.min(steps - margin, Math.ceil((target + 1) / saveEvery) * saveEvery);
+    const when = early ? { afterMs: Math.floor(rand() * startupMs) } : { atStep: target, afterMs: Math.floor(rand() * 5) };
     const r = await runRnn(cmd, interrupt ? { signal, ...when } : {});
     const stopped = interrupt && r.code !== 0;
     if (stopped) { counts[signal]++; landed++; }
+    if (stopped && rand() < damage && damageTensor(join(out, 'last.json'))) damaged++;
     // Acceptable ends: finished (0), saved and stopped (130, 143), or killed by the signal before
     // its handler was installed; anything else is a failure of the run itself.
     const ok = r.code === 0 || (interrupt && (r.code === (signal === 'SIGINT' ? 130 : 143) || r.signal === signal));
@@ -91,7 +97,19 @@ export async function chaosRun({ args, out, steps, interruptions, startupMs = 30
     log(`${attempt}: from step ${at}, ${interrupt ? `${signal} ${when.atStep !== undefined ? `at step ${when.atStep} + ` : 'after '}${when.afterMs} ms` : 'no signal'} → ${r.code ?? r.signal}`);
     if (attempt > 3 * interruptions + 10) throw new Error(`the run did not finish after ${attempt} attempts: ${JSON.stringify(unexpected.slice(-3))}`);
   }
-  return { counts, ways, unexpected, landed };
+  return { counts, ways, unexpected, landed, damaged };
+}
+
+/** Flip one base64 character inside the first tensor's data (still valid base64, still finite
+ *  floats in all likelihood: only the checksum can tell). */
+function damageTensor(path) {
+  if (!existsSync(path)) return false;
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf('"data":"') + 8 + 12;
+  if (at < 20) return false;
+  const c = text[at];
+  writeFileSync(path, text.slice(0, at) + (c === 'A' ? 'B' : 'A') + text.slice(at + 1));
+  return true;
 }
 
 /** A checkpoint's content without its wall-clock fields (when it was written, training seconds,

@@ -28,11 +28,12 @@ const ref = await runRnn(['train', corpus, ...flags, '--out', join(dir, 'ref'), 
 if (ref.code !== 0) throw new Error(`the uninterrupted run failed: ${ref.stderr}`);
 const out = join(dir, 'chaos');
 const t0 = Date.now();
-const r = await chaosRun({ args: ['train', corpus, ...flags, '--out', out], out, steps, interruptions, seed, margin: 100,
+const r = await chaosRun({ args: ['train', corpus, ...flags, '--out', out], out, steps, interruptions, seed, margin: 100, saveEvery: 50, damage: 0.1,
   log: (m) => { if (process.env.CHAOS_VERBOSE) console.log(m); } });
 const same = ['last.json', 'best.json'].map((f) => isDeepStrictEqual(essence(join(out, f)), essence(join(dir, 'ref', f))));
 const stepsOnce = isDeepStrictEqual(loggedSteps(join(out, 'metrics.jsonl')), loggedSteps(join(dir, 'ref', 'metrics.jsonl')));
 console.log(`interruptions that landed: ${r.landed} (SIGINT ${r.counts.SIGINT}, SIGTERM ${r.counts.SIGTERM}, SIGKILL ${r.counts.SIGKILL}) in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+console.log(`last.json damaged on purpose after ${r.damaged} of them (one base64 character of a tensor changed)`);
 console.log(`ways back: ${r.ways.last} from last.json, ${r.ways.prev} from last.prev.json, ${r.ways.fresh} fresh starts (no checkpoint yet)`);
 console.log(`unexpected ends: ${r.unexpected.length}${r.unexpected.length ? ` ${JSON.stringify(r.unexpected.slice(0, 3))}` : ''}`);
 console.log(`last.json ${same[0] ? 'bit-identical' : 'DIFFERENT'}, best.json ${same[1] ? 'bit-identical' : 'DIFFERENT'}, metrics.jsonl ${stepsOnce ? 'each step once' : 'DIFFERENT'}`);

@@ -10,7 +10,7 @@ import { chaosRun, essence, loggedSteps, runRnn } from '../bench/chaos-harness.m
 import { tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 
 describe('chaos', () => {
-  it('8 interruptions of every kind, resumed from last.json or last.prev.json: the same run as one never interrupted', async () => {
+  it('8 interruptions of every kind, some leaving a damaged last.json, resumed from what loads: the same run as one never interrupted', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES);
     const steps = 600;
@@ -20,10 +20,14 @@ describe('chaos', () => {
     expect(ref.code).toBe(0);
 
     const out = join(dir, 'chaos');
-    const r = await chaosRun({ args: ['train', corpus, ...flags, '--out', out], out, steps, interruptions: 8, seed: 7 });
+    const r = await chaosRun({ args: ['train', corpus, ...flags, '--out', out], out, steps, interruptions: 8, saveEvery: 40, damage: 0.25, seed: 7 });
     expect(r.unexpected).toEqual([]);
     expect(r.landed).toBe(8);
     expect(r.counts.SIGINT + r.counts.SIGTERM + r.counts.SIGKILL).toBe(8);
+    // A damaged last.json (a changed tensor character) is refused by its checksum; the run comes
+    // back from last.prev.json, or from scratch when no earlier checkpoint existed.
+    expect(r.damaged).toBeGreaterThan(0);
+    expect(r.ways.prev + r.ways.fresh - 1).toBeGreaterThanOrEqual(r.damaged);
     for (const f of ['last.json', 'best.json']) expect(essence(join(out, f)), f).toEqual(essence(join(dir, 'ref', f)));
     expect(loggedSteps(join(out, 'metrics.jsonl'))).toEqual(loggedSteps(join(dir, 'ref', 'metrics.jsonl')));
   });
