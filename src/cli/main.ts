@@ -9,6 +9,7 @@ import { DEFAULT_MODEL } from '../model/config.js';
 import { AUTO_CELL, MIN_CHARS_PER_PARAM, MIN_EPOCHS } from '../train/auto-settings.js';
 import { DEFAULT_STEPS, DEFAULT_TRAIN } from '../train/defaults.js';
 import { duration, float, int } from './parse.js';
+import { guardStdout, stdoutWriteError } from './stdout-error.js';
 import { VERSION } from '../version.js';
 
 const D = DEFAULT_TRAIN;
@@ -231,10 +232,14 @@ function oneLine(message: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0).
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0). Any other
+  // write error ends the process here with one line and exit 1: it can arrive after the command
+  // has returned 0 (stdout-error.ts).
+  guardStdout(process.stdout, (err) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    const e = stdoutWriteError(err);
+    process.stderr.write(`rnn: ${e.message}\nhint: ${e.hint}\n`);
+    process.exit(e.exitCode);
   });
   // https://no-color.org: any non-empty NO_COLOR turns colour off unless FORCE_COLOR asks for it.
   if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
