@@ -2,7 +2,7 @@
 // statistics?" baseline of `rnn eval --baseline`. Chen & Goodman's (1998) modified interpolated
 // KN: three discounts per order, D(c) = D1, D2 or D3+ for counts 1, 2 and ≥ 3, estimated from the
 // count-of-counts n1..n4 with Y = n1 / (n1 + 2·n2): D1 = 1 − 2Y·n2/n1, D2 = 2 − 3Y·n3/n2,
-// D3+ = 3 − 4Y·n4/n3.
+// D3+ = 3 − 4Y·n4/n3, or KenLM's fallback [0.5, 1, 1.5] for an order where these leave (0, c].
 //
 //   P_k(w | h) = max(c_k(h w) − D(c_k(h w)), 0) / c_k(h •)  +  γ(h) · P_{k−1}(w | h′)
 //   γ(h) = (D1·N1(h •) + D2·N2(h •) + D3+·N3+(h •)) / c_k(h •)
@@ -67,12 +67,24 @@ export function fitKneserNey(tokens: ArrayLike<number>, order: number, vocabSize
   return { order, vocabSize, count, ctx, discount };
 }
 
-/** [D1, D2, D3+] from the numbers of n-grams seen exactly 1..4 times, each clamped to [0, c]. */
+/** The discounts lmplz falls back to (KenLM, lm/builder/adjust_counts.cc, --discount_fallback). */
+const FALLBACK_DISCOUNTS: [number, number, number] = [0.5, 1, 1.5];
+
+/** [D1, D2, D3+] from the numbers of n-grams seen exactly 1..4 times: Chen & Goodman, "An Empirical
+ *  Study of Smoothing Techniques for Language Modeling" (Harvard TR-10-98, 1998), eq. (26), the one
+ *  KenLM's lmplz implements: Y = n1/(n1 + 2·n2), Dc = c − (c + 1)·Y·n(c+1)/n(c). The estimate is
+ *  only valid in (0, c]: D1 = n1/(n1 + 2·n2) always is, but D2 and D3+ reach 0 or below on
+ *  repetitive text (many n-grams seen 3 or 4 times, few 2 or 3 times; "ab\nab\nbab" at order 3
+ *  gives D2 = 0). A history whose continuations all carry a zero discount keeps no mass for the
+ *  lower order, so an unseen continuation gets probability 0 and the loss is infinite. Then, as
+ *  KenLM does, the whole order takes the fallback: every discount positive keeps γ(h) > 0, hence
+ *  P > 0; any D in [0, c] keeps Σ_w P = 1, since γ(h) holds exactly what the discounts removed. */
 function modifiedDiscounts(n1: number, n2: number, n3: number, n4: number): [number, number, number] {
-  if (n1 === 0 || n2 === 0) return [0.5, 1, 1.5];
+  if (n1 === 0 || n2 === 0) return [...FALLBACK_DISCOUNTS];
   const Y = n1 / (n1 + 2 * n2);
-  const clamp = (v: number, hi: number): number => (Number.isFinite(v) ? Math.min(Math.max(v, 0), hi) : hi / 2);
-  return [clamp(1 - 2 * Y * (n2 / n1), 1), clamp(2 - 3 * Y * (n3 / n2), 2), n3 > 0 ? clamp(3 - 4 * Y * (n4 / n3), 3) : 1.5];
+  // With no n-gram seen 3 times, D2 = 2 (a doubleton keeps nothing) and D3+ has no estimate.
+  const D: [number, number, number] = [1 - 2 * Y * (n2 / n1), 2 - 3 * Y * (n3 / n2), n3 > 0 ? 3 - 4 * Y * (n4 / n3) : FALLBACK_DISCOUNTS[2]];
+  return D.every((d, i) => d > 0 && d <= i + 1) ? D : [...FALLBACK_DISCOUNTS];
 }
 
 /** P(w | history), history = the tokens before w (only the last order − 1 are used). */

@@ -8,6 +8,7 @@ import { RnnError } from '../errors.js';
 import type { TrainFlags } from '../settings/train-settings.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
 import { float, int } from './parse.js';
+import { guardStdout, stdoutWriteError } from './stdout-error.js';
 import { addTrainOptions, sharedOption } from './train-options.js';
 import { VERSION } from '../version.js';
 
@@ -187,10 +188,14 @@ function oneLine(message: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0).
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0). Any other
+  // write error ends the process here with one line and exit 1: it can arrive after the command
+  // has returned 0 (stdout-error.ts).
+  guardStdout(process.stdout, (err) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    const e = stdoutWriteError(err);
+    process.stderr.write(`rnn: ${e.message}\nhint: ${e.hint}\n`);
+    process.exit(e.exitCode);
   });
   // https://no-color.org: any non-empty NO_COLOR turns colour off unless FORCE_COLOR asks for it.
   if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
