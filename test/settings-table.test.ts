@@ -49,6 +49,15 @@ describe('the settings table', () => {
     expect(resumeConflicts(() => true, {}, {}).sort()).toEqual(expected.sort());
   });
 
+  it('a time budget may pick exactly the model, shape and step-size settings, and nothing the user gave', async () => {
+    // The list before the table existed (AUTO_FLAGS in train.ts), written out by hand.
+    expect(SETTING_ROWS.filter((r) => r.auto).map((r) => r.key)).toEqual(['cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen', 'lr', 'warmup']);
+    const dir = tempDir();
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
+    const p = await plan([corpus, '--time', '20', '--warmup', '7', '--dropout', '0.05', '--out', join(dir, 'a')]);
+    expect([p.settings.warmup, p.cfg.dropout]).toEqual([7, 0.05]);
+  });
+
   it('each refused setting given with another value than the checkpoint holds ends the plan with a usage error naming it', async () => {
     const dir = tempDir();
     const ck = smallCheckpoint({ cell: 'gru', layers: 2, hidden: 3 });

@@ -18,7 +18,7 @@
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
-import { defaultLr } from '../settings/train-settings.js';
+import { defaultLr, type AutoKey, type SettingValue } from '../settings/train-settings.js';
 
 /** Passes over the training text the picked model must reach within the budget. */
 export const MIN_EPOCHS = 10;
@@ -63,7 +63,7 @@ export interface AutoInput {
   vocabSize: number;
   budgetSec: number;
   /** Values the user gave explicitly; the rest are chosen. */
-  given: Partial<{ cell: CellType; layers: number; hidden: number; dropout: number; batch: number; seqLen: number; lr: number; warmup: number }>;
+  given: Partial<{ [K in AutoKey]: SettingValue<K> }>;
   /** Seconds per training step of this model and shape on this machine (a short calibration). */
   measure(m: { cell: CellType; layers: number; hidden: number; dropout: number }, batch: number, seqLen: number): Promise<number>;
 }
