@@ -36,7 +36,7 @@ export const MIN_CHARS_PER_PARAM = 6;
 export const MAX_PARAMS_PER_CHAR = 10;
 
 /** Candidate sizes, smallest first. */
-const SIZES: readonly [layers: number, hidden: number][] = [
+export const SIZES: readonly [layers: number, hidden: number][] = [
   [1, 64], [1, 128], [2, 128], [2, 192], [2, 256], [2, 384], [2, 512], [2, 768], [2, 1024],
 ];
 
