@@ -58,6 +58,9 @@ export interface TrainingState {
   /** The kernel build that trained the last stretch (Engine.variant): the builds agree to about
    *  1e-6, not bit for bit, so a resume on another one says so. Absent in older checkpoints. */
   kernel?: KernelVariant;
+  /** With --ema: the raw (not averaged) parameters in layout order, which training continues
+   *  from; `tensors` then holds the average, which validation, sampling and export use. */
+  raw?: EncodedTensor;
 }
 
 export interface Checkpoint {

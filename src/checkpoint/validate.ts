@@ -194,6 +194,7 @@ function checkTraining(v: unknown, model: ModelConfig, paramCount: number): Trai
   if (ms.length !== MOMENT_COUNT) fail('training.moments', `expected ${MOMENT_COUNT} moment tensors, got ${ms.length}`);
   const moments = ms.map((x, i) => tensor(x, `training.moments[${i}]`, `moment${i}`, [paramCount]));
   const carry = tensor(t.carry, 'training.carry', 'carry', [model.layers, stateCount(model.cell), settings.batch, model.hidden]);
+  if (settings.ema > 0 && t.raw === undefined) fail('training.raw', 'missing: a run with --ema keeps its raw weights here (tensors holds the average)');
   return {
     step, epoch, window, rng: rng as TrainingState['rng'], moments, carry,
     bestValLoss: numOrNull(t.bestValLoss, 'training.bestValLoss'),
@@ -204,6 +205,7 @@ function checkTraining(v: unknown, model: ModelConfig, paramCount: number): Trai
     metrics: arr(t.metrics, 'training.metrics').map(checkMetric),
     ...(t.rowSums === undefined ? {} : { rowSums: checkRowSums(t.rowSums) }),
     ...(t.kernel === undefined ? {} : { kernel: oneOf(t.kernel, 'training.kernel', KERNEL_VARIANTS) }),
+    ...(t.raw === undefined ? {} : { raw: tensor(t.raw, 'training.raw', 'raw', [paramCount]) }),
   };
 }
 

@@ -111,6 +111,8 @@ export const TRAIN_SETTINGS = [
     help: 'decoupled weight decay (AdamW)' },
   { key: 'clip', arg: '<norm>', group: 'optimization', kind: 'float', min: 0, max: Infinity, default: 5, resume: 'fixed', stored: 'settings', repeat: true,
     help: 'clip the global gradient norm to this; 0 = off' }, // global-norm clip, as char-rnn and torch-rnn
+  { key: 'ema', arg: '<decay>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.ema !== 0, legacy: 0,
+    help: 'validate, save and sample an exponential moving average of the weights, with this decay per step (e.g. 0.999); 0 = the raw weights' },
   { key: 'lrSchedule', arg: '<s>', group: 'optimization', kind: 'choice', choices: ['constant', 'cosine', 'step'], default: 'cosine', resume: 'fixed', stored: 'settings', repeat: true,
     help: 'learning-rate schedule after warmup' },
   { key: 'warmup', arg: '<steps>', group: 'optimization', kind: 'int', min: 0, default: 50, resume: 'fixed', stored: 'settings', auto: true, repeat: true,

@@ -223,7 +223,7 @@ function corpusRecord(paths: readonly string[], data: PreparedData): Checkpoint[
 /** Refuse, before any work, a run whose checkpoint could not be written: its tensors, and the
  *  metrics history it will have grown by its last step. */
 function checkFits(cfg: ModelConfig, s: TrainSettings): void {
-  checkCheckpointFits({ floats: checkpointFloats(cfg, s.batch), steps: s.steps, evalEvery: s.evalEvery });
+  checkCheckpointFits({ floats: checkpointFloats(cfg, s.batch, s.ema > 0), steps: s.steps, evalEvery: s.evalEvery });
 }
 
 function dataLine(data: PreparedData): string {

@@ -51,7 +51,9 @@ export interface RunOutcome extends TrainResult {
 export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHooks): Promise<RunOutcome> {
   const { data, settings, out } = plan;
   const engine = engines.train;
-  const cursor = startCursor(plan, engine);
+  // With --ema, the average of the weights lives beside the engine's buffers, allocated once.
+  const average = settings.ema > 0 ? new Float32Array(engine.params.length) : null;
+  const cursor = startCursor(plan, engine, average);
   // The output directory is checked before any work is spent.
   checkWritableDir(out);
   const lastPath = join(out, LAST_FILE), bestPath = join(out, BEST_FILE), metricsPath = join(out, METRICS_FILE);
@@ -64,7 +66,7 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
   hooks.log(`checkpoints: ${out}/`);
   let metricsError: NodeJS.ErrnoException | null = null;
   const result = await runTraining({
-    engine, evalEngine: engines.eval, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec,
+    engine, evalEngine: engines.eval, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec, average,
     hooks: {
       onStep: hooks.onStep,
       onEval: hooks.onEval,
@@ -77,7 +79,7 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
       },
       save: (kind, cur) => {
         hooks.beforeSave?.();
-        saveCheckpoint(kind === 'best' ? bestPath : lastPath, toCheckpoint(engine, cur, info));
+        saveCheckpoint(kind === 'best' ? bestPath : lastPath, toCheckpoint(engine, cur, info, average));
       },
       // A metrics row that cannot be written stops the run as Ctrl-C does: last.json is saved
       // (it holds the whole history, and a resume rewrites metrics.jsonl from it).
@@ -113,8 +115,8 @@ function ioFailure(e: NodeJS.ErrnoException): string {
 }
 
 /** Where the run starts, with the engine's buffers loaded to match. */
-function startCursor(plan: RunPlan, engine: Engine): TrainCursor {
-  if (plan.resumeFrom) return restoreTraining(engine, plan.resumeFrom);
+function startCursor(plan: RunPlan, engine: Engine, average: Float32Array | null): TrainCursor {
+  if (plan.resumeFrom) return restoreTraining(engine, plan.resumeFrom, average);
   if (plan.initFrom) loadParams(engine, plan.initFrom);
   else initParams(engine.params, plan.cfg, createRng(plan.settings.seed, 'init').next);
   engine.paramsChanged();

@@ -21,8 +21,11 @@ export interface RunInfo {
 /** Every float tensor of a checkpoint written here carries its CRC-32, checked on load. */
 const CHECKSUM = { checksum: true } as const;
 
-export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: RunInfo): Checkpoint {
+/** With `average` (--ema), the checkpoint's tensors are the averaged weights and the engine's own
+ *  go into training.raw. */
+export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: RunInfo, average: Float32Array | null = null): Checkpoint {
   const cfg = engine.cfg;
+  const weights = average ?? engine.params;
   const S = stateCount(cfg.cell);
   return {
     format: CHECKPOINT_FORMAT,
@@ -32,7 +35,7 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
     model: { cell: cfg.cell, layers: cfg.layers, hidden: cfg.hidden, vocabSize: cfg.vocabSize, dropout: cfg.dropout },
     vocab: { codePoints: info.codePoints, docSplit: info.docSplit },
     corpus: info.corpus,
-    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, engine.params.subarray(t.offset, t.offset + t.size), CHECKSUM)),
+    tensors: engine.layout.tensors.map((t) => encodeF32(t.name, t.shape, weights.subarray(t.offset, t.offset + t.size), CHECKSUM)),
     training: cursor && {
       step: cursor.step,
       epoch: cursor.epoch,
@@ -48,14 +51,15 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       metrics: cursor.metrics,
       rowSums: cursor.rowSums,
       kernel: engine.variant,
+      ...(average ? { raw: encodeF32('raw', [engine.params.length], engine.params, CHECKSUM) } : {}),
     },
   };
 }
 
 /** float32 values in a training checkpoint of this model and batch (for checkCheckpointFits):
  *  the parameters, two optimizer moments of the same size, and the carried state (L, S, B, H). */
-export function checkpointFloats(cfg: ModelConfig, batch: number): number {
-  return 3 * buildLayout(cfg).size + cfg.layers * stateCount(cfg.cell) * batch * cfg.hidden;
+export function checkpointFloats(cfg: ModelConfig, batch: number, averaged = false): number {
+  return (averaged ? 4 : 3) * buildLayout(cfg).size + cfg.layers * stateCount(cfg.cell) * batch * cfg.hidden;
 }
 
 export function modelConfigOf(ck: Checkpoint): ModelConfig {
@@ -68,11 +72,16 @@ export function loadParams(engine: Engine, ck: Checkpoint): void {
   engine.paramsChanged();
 }
 
-/** Load parameters, optimizer moments and carried state, and return the cursor to continue from. */
-export function restoreTraining(engine: Engine, ck: Checkpoint): TrainCursor {
+/** Load parameters, optimizer moments and carried state, and return the cursor to continue from.
+ *  With `average` (--ema) the checkpoint's tensors fill it, and training.raw the engine. */
+export function restoreTraining(engine: Engine, ck: Checkpoint, average: Float32Array | null = null): TrainCursor {
   const tr = ck.training;
   if (!tr) throw new Error('checkpoint has no training state');
-  loadParams(engine, ck);
+  if (average && tr.raw) {
+    engine.layout.tensors.forEach((spec, i) => average.set(decodeF32(ck.tensors[i]!), spec.offset));
+    engine.params.set(decodeF32(tr.raw));
+    engine.paramsChanged();
+  } else loadParams(engine, ck);
   tr.moments.forEach((m, i) => engine.moments[i]!.set(decodeF32(m)));
   engine.state.set(decodeF32(tr.carry));
   return {

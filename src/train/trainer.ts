@@ -82,6 +82,9 @@ export interface TrainOptions {
   hooks: TrainHooks;
   /** Stop once this much training time has passed (validation excluded). */
   timeLimitSec?: number;
+  /** With settings.ema > 0: the average of the weights (P), which validation scores; updated after
+   *  every step, and started as a copy of the weights after the first. */
+  average?: Float32Array | null;
   reportEvery?: number;
 }
 
@@ -175,6 +178,7 @@ function trainStep(loop: Loop): void {
   if (s.clip > 0 && norm > s.clip) engine.scaleGrads(s.clip / (norm + 1e-6));
   engine.optimizerStep(loop.opt, lr, c.step + 1);
   c.step++;
+  if (loop.o.average) updateAverage(loop.o.average, engine.params, s.ema, c.step);
   c.window++;
   if (c.window >= loop.lay.windows) { c.window = 0; c.epoch++; engine.resetState(); }
   const dt = (performance.now() - t0) / 1000;
@@ -195,6 +199,16 @@ function checkDiverged(c: TrainCursor, loss: number, norm: number, s: TrainSetti
   if (loss > EXPLODE_FACTOR * yardstick) {
     throw new RuntimeError(`training diverged at step ${c.step + 1}: loss ${loss.toFixed(3)} is over ${EXPLODE_FACTOR}× ${yardstick === c.firstLoss ? `the first loss ${c.firstLoss.toFixed(3)}` : `ln V = ${yardstick.toFixed(3)}, the loss of a uniform guess`}`, hint);
   }
+}
+
+/** The exponential moving average of torch.optim.swa_utils.AveragedModel with
+ *  get_ema_multi_avg_fn(decay): the weights themselves after the first step, then
+ *  avg ← decay·avg + (1 − decay)·w after each (in float32, entry by entry: the same for any thread
+ *  count). */
+export function updateAverage(avg: Float32Array, w: ArrayLike<number>, decay: number, step: number): void {
+  if (step === 1) { for (let i = 0; i < avg.length; i++) avg[i] = w[i]!; return; }
+  const keep = 1 - decay;
+  for (let i = 0; i < avg.length; i++) avg[i] = decay * avg[i]! + keep * w[i]!;
 }
 
 /** The metrics row of the steps since the last one (the last step's rate and gradient norm). */
@@ -218,7 +232,7 @@ function reportRow(loop: Loop): void {
 function validate(loop: Loop): void {
   const { o, c } = loop;
   if (!o.evalEngine || !o.val || o.val.length < 2) return;
-  o.evalEngine.params.set(o.engine.params);
+  o.evalEngine.params.set(o.average ?? o.engine.params);
   o.evalEngine.paramsChanged();
   const { nats, count } = evaluateTokens(o.evalEngine, o.val);
   const v = nats / count;
