@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RnnError } from '../errors.js';
 import type { TrainFlags } from '../settings/train-settings.js';
+import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
 import { float, int } from './parse.js';
 import { addTrainOptions, sharedOption } from './train-options.js';
@@ -36,16 +37,16 @@ function sampleCommand(): Command {
     .description('Generate text from a checkpoint; each sample runs until EOS.')
     .argument('[checkpoint]', 'checkpoint file or run directory [default: the newest run under ./runs]')
     .optionsGroup('Sampling:')
-    .addOption(new Option('--count <n>', 'number of samples').argParser(int(1, 1_000_000)).default(10))
-    .addOption(new Option('--prime <text>', 'text each sample starts with (after EOS)').default(''))
-    .addOption(new Option('--temperature <t>', 'softmax temperature; 0 = greedy').argParser(float(0, 100)).default(0.8))
+    .addOption(new Option('--count <n>', 'number of samples').argParser(int(1, 1_000_000)).default(SAMPLE_DEFAULTS.count))
+    .addOption(new Option('--prime <text>', 'text each sample starts with (after EOS)').default(SAMPLE_DEFAULTS.prime))
+    .addOption(new Option('--temperature <t>', 'softmax temperature; 0 = greedy').argParser(float(0, 100)).default(SAMPLE_DEFAULTS.temperature))
     .addOption(new Option('--top-k <k>', 'sample among the k most likely characters [default: all]').argParser(int(1)))
-    .addOption(new Option('--top-p <p>', 'sample among the most likely characters holding this probability mass').argParser(float(0, 1, { minOpen: true })).default(1))
-    .addOption(new Option('--max-chars <n>', 'stop a sample after this many characters').argParser(int(1)).default(500))
+    .addOption(new Option('--top-p <p>', 'sample among the most likely characters holding this probability mass').argParser(float(0, 1, { minOpen: true })).default(SAMPLE_DEFAULTS.topP))
+    .addOption(new Option('--max-chars <n>', 'stop a sample after this many characters').argParser(int(1)).default(SAMPLE_DEFAULTS.maxChars))
     .addOption(new Option('--stop <string...>', 'also stop a sample at these strings (not printed)'))
     .addOption(new Option('--no-eos-stop', 'keep generating across EOS up to --max-chars'))
     .optionsGroup('System:')
-    .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(1))
+    .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(SAMPLE_DEFAULTS.seed))
     .addOption(kernelOption())
     .addOption(threadsOption())
     .addOption(new Option('--json', 'one JSON object per sample: text, stop reason, log-probability, length'))
