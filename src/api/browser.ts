@@ -73,11 +73,11 @@ function kernelModule(o: BrowserLoadOptions): Promise<WebAssembly.Module | null>
     else if (o.wasm !== undefined) bytes = await fetchBytes(String(o.wasm));
     else if (typeof __RNN_KERNEL_WASM_BASE64__ === 'string') bytes = decodeBase64(__RNN_KERNEL_WASM_BASE64__);
     else throw new CheckpointError('no kernel module: this build of rnn/browser has none inside', 'pass options.wasm (the bytes or address of kernels-single.wasm)');
-    if (!WebAssembly.validate(bytes)) {
+    if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
       o.onNotice?.('WebAssembly SIMD is unavailable here; using the TypeScript kernel');
       return null;
     }
-    return WebAssembly.compile(bytes);
+    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   };
   // The embedded module is compiled once per page; one given explicitly, each time.
   if (o.wasm !== undefined) return load();

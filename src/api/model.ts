@@ -35,7 +35,10 @@ export interface Sample {
 }
 
 /** A text's loss under the model, as `rnn eval` computes it: the text is split into documents by
- *  the model's rule, every character and every document's EOS is a target, the state starts at 0. */
+ *  the model's rule, every character and every document's EOS is a target, and the token stream is
+ *  read as 16 parallel streams from a zero state (validation's layout, src/train/streams.ts), so
+ *  a character near the start of a stream is predicted with less context. For the probabilities
+ *  of a text read in order from a fresh document, feed it to a generator. */
 export interface Score {
   /** Mean nats per target token: `rnn eval`'s loss. */
   loss: number;

@@ -123,10 +123,10 @@ Examples:
 
 function exportCommand(): Command {
   return new Command('export')
-    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it.')
+    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it; or as a web page that samples in a browser.')
     .argument('<checkpoint>', 'checkpoint file or run directory')
-    .addOption(new Option('--format <f>', 'file format').choices(['safetensors']).default('safetensors'))
-    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]'))
+    .addOption(new Option('--format <f>', 'safetensors (weights for PyTorch), or web (a page that samples in a browser)').choices(['safetensors', 'web']).default('safetensors'))
+    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]; web: a directory for index.html [default: the checkpoint\'s name with -web]'))
     .addOption(new Option('--json', 'print one JSON object'))
     .addHelpText('after', `
 The tensors are the state_dict of nn.LSTM/GRU/RNN named \`rnn\` (one-hot input of width V,
@@ -137,7 +137,8 @@ Examples:
   $ rnn export runs/names --out names.safetensors
   $ python3 rnn_torch.py names.safetensors held-out.txt          # same loss as rnn eval
   $ python3 rnn_torch.py names.safetensors names.txt --train-steps 200 --save tuned.safetensors
-  $ rnn import tuned.safetensors --out tuned.json`)
+  $ rnn import tuned.safetensors --out tuned.json
+  $ rnn export runs/names --format web --out names-web   # open names-web/index.html`)
     .action(async (checkpoint: string, opts: Record<string, unknown>) => {
       const { exportMain } = await import('./commands/export.js');
       await exportMain(checkpoint, opts);
