@@ -5,14 +5,14 @@
 // safetensors, file: and http: URLs, bytes) loads the same model. Expected values come from the
 // CLI run on the same files, or from the definitions (a probability is exp of its log-probability).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, DataError, loadModel, RuntimeError, train, UsageError, type Model } from 'rnn';
-import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+import { rnn, run, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 
 const SMALL = ['--steps', '40', '--hidden', '16', '--batch', '4', '--seq-len', '16', '--seed', '3'];
 let dir: string, corpus: string, ckPath: string;
@@ -117,6 +117,19 @@ describe('loading', () => {
     const m = await loadModel(ckPath);
     m.dispose();
     expect(() => m.sample()).toThrow(RuntimeError);
+  });
+});
+
+describe('the built package', () => {
+  it("resolves import from 'rnn' through package.json exports to dist/, with its types", async () => {
+    const root = join(__dirname, '..');
+    const code = `import { loadModel } from 'rnn'; const m = await loadModel(${JSON.stringify(ckPath)}); `
+      + `console.log(JSON.stringify(m.sample({ count: 3, seed: 8 }))); m.dispose();`;
+    const r = await run(process.execPath, ['--input-type=module', '-e', code], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(model.sample({ count: 3, seed: 8 }));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+    for (const e of Object.values(pkg.exports)) if (typeof e === 'object') for (const f of [e.types, e.default]) expect(existsSync(join(root, f)), f).toBe(true);
   });
 });
 
