@@ -5,7 +5,7 @@
 // safetensors, file: and http: URLs, bytes) loads the same model. Expected values come from the
 // CLI run on the same files, or from the definitions (a probability is exp of its log-probability).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -107,6 +107,17 @@ describe('loading', () => {
     } finally {
       server.close();
     }
+  });
+
+  it.skipIf(!existsSync('/proc/self/task'))('dispose() ends the worker threads of both engines', async () => {
+    const threads = (): number => readdirSync('/proc/self/task').length;
+    const t0 = threads();
+    const m = await loadModel(ckPath, { threads: 3 });
+    await m.score('anna\nbob\n'); // the scoring engine too
+    expect(threads()).toBeGreaterThanOrEqual(t0 + 4); // 2 workers and a watcher per engine
+    await m[Symbol.asyncDispose]();
+    for (let i = 0; i < 100 && threads() > t0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(threads()).toBe(t0);
   });
 
   it('fails with the typed errors the CLI prints', async () => {

@@ -168,7 +168,13 @@ export class Model {
     void s?.then((e) => e.dispose(), () => {});
   }
 
-  /** `await using model = await loadModel(…)` disposes it at the end of the block. */
+  /** `using model = …` disposes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** `await using model = await loadModel(…)` disposes it at the end of the block, once the
+   *  scoring engine (if one was starting) is released too. */
   async [Symbol.asyncDispose](): Promise<void> {
     const s = this.scorer;
     this.dispose();
