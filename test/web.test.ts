@@ -41,10 +41,26 @@ describe('rnn/browser', () => {
     expect(model.sample(SETTINGS).map((s) => s.text)).toEqual(cliTexts);
   });
 
+  it('scores as rnn eval on the plain SIMD build, to 1e-9 relative', async () => {
+    const text = 'anna\nbob\nemily\n';
+    const e = await rnn(['eval', ckPath, writeText(dir, 'held.txt', text), '--json'], { env: PLAIN_SIMD });
+    expect(e.code, e.stderr).toBe(0);
+    const want = (JSON.parse(e.stdout) as { loss: number }).loss;
+    expect(Math.abs((await model.score(text)).loss - want) / want).toBeLessThan(1e-9);
+  });
+
   it('is bundled with the kernel inside and no node: import', () => {
     const bundle = readFileSync(join(ROOT, 'dist/browser/rnn.js'), 'utf8');
     expect(bundle).not.toMatch(/\bfrom\s*["']node:|import\(\s*["']node:|require\(/);
     expect(bundle).toContain(readFileSync(KERNEL).toString('base64'));
+  });
+});
+
+describe('rnn export --format web', () => {
+  it('refuses an --out that is a file', async () => {
+    const r = await rnn(['export', ckPath, '--format', 'web', '--out', writeText(dir, 'a-file', 'x')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is a file; the web format writes a directory/);
   });
 });
 
@@ -64,6 +80,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the exported web page in headless Chromi
       await page.setViewport({ width: 1000, height: 760 });
       await page.goto(pathToFileURL(join(web, 'index.html')).href);
       await page.waitForFunction(() => !(document.getElementById('run') as HTMLButtonElement).disabled);
+      // A page from file:// is not cross-origin isolated: no SharedArrayBuffer, so one thread.
+      expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, 'undefined']);
       // Every control has a label.
       expect(await page.$$eval('input, textarea', (els) => els.filter((e) => (e as HTMLInputElement).labels?.length === 0).map((e) => e.id))).toEqual([]);
       const set = async (id: string, value: string | number): Promise<void> => {
@@ -90,4 +108,5 @@ describe.skipIf(!existsSync(CHROMIUM))('the exported web page in headless Chromi
       await browser.close();
     }
   });
+
 });
