@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string): string => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
 export default defineConfig({
+  // Tests import the library by its name, as users do; here that is the source (test/package.test.ts
+  // checks the built package through package.json's exports).
+  resolve: { alias: [{ find: /^rnn$/, replacement: src('api/index.ts') }, { find: /^rnn\/browser$/, replacement: src('api/browser.ts') }] },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -9,32 +9,11 @@ import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 import { MAX_JSON_CHARS } from './checkpoint-size.js';
 import { previousCheckpointPath } from './run-files.js';
 import type { Checkpoint } from './types.js';
+import { firstLine, OTHER_CHECKPOINT_HINT, parseCheckpoint } from './parse.js';
 import { firstNonFinite, validateCheckpoint } from './validate.js';
 
 export { checkCheckpointFits } from './checkpoint-size.js';
-
-const OTHER_CHECKPOINT_HINT = 'use another checkpoint, e.g. best.json or last.json of the same run';
-
-/** The checkpoint in `text`; `source` (usually the path) starts every error message. Throws only
- *  CheckpointError. */
-export function parseCheckpoint(text: string, source: string): Checkpoint {
-  if (typeof text !== 'string' || text.trim() === '') {
-    throw new CheckpointError(`${source}: empty file, not a checkpoint`, OTHER_CHECKPOINT_HINT);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    throw new CheckpointError(`${source}: not a complete JSON document (truncated or not a checkpoint?)`, OTHER_CHECKPOINT_HINT);
-  }
-  try {
-    return validateCheckpoint(raw);
-  } catch (err) {
-    if (err instanceof CheckpointError) throw new CheckpointError(`${source}: ${err.message}`, err.hint);
-    // validateCheckpoint throws nothing else; this keeps the promise if that ever breaks
-    throw new CheckpointError(`${source}: invalid checkpoint (${firstLine(err)})`);
-  }
-}
+export { parseCheckpoint } from './parse.js';
 
 /** The checkpoint at `path`. Throws only CheckpointError; when a last.json fails to read, parse or
  *  validate and the last.prev.json beside it loads, the hint says how to continue from that one. */
@@ -101,8 +80,4 @@ export function readFailure(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory'
     : code === 'ERR_STRING_TOO_LONG' ? 'too large to be a checkpoint' : code ?? firstLine(err);
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]!;
 }

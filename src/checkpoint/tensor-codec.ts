@@ -3,6 +3,7 @@
 // decoding checks, so damage that still decodes to finite floats is caught too.
 
 import { CheckpointError } from '../errors.js';
+import { fromBase64Into, toBase64 } from './base64.js';
 import { CRC32_HEX, crc32Hex } from './crc32.js';
 import type { EncodedTensor } from './types.js';
 
@@ -57,7 +58,7 @@ export function encodeF32(name: string, shape: number[], data: Float32Array | Fl
     const dv = new DataView(bytes.buffer);
     for (let k = 0; k < n; k++) dv.setFloat32(k * 4, f32[k]!, true);
   }
-  const t: EncodedTensor = { name, shape: [...shape], dtype: 'f32', data: Buffer.from(bytes.buffer).toString('base64') };
+  const t: EncodedTensor = { name, shape: [...shape], dtype: 'f32', data: toBase64(bytes) };
   if (opts.checksum) t.crc32 = crc32Hex(bytes);
   return t;
 }
@@ -83,9 +84,10 @@ export function decodeF32(t: EncodedTensor, field: string = typeof t?.name === '
   let bytes: Uint8Array;
   if (LITTLE_ENDIAN) {
     bytes = new Uint8Array(out.buffer);
-    Buffer.from(out.buffer).write(data as string, 'base64');
+    fromBase64Into(data as string, bytes);
   } else {
-    bytes = Buffer.from(data as string, 'base64');
+    bytes = new Uint8Array(byteCount);
+    fromBase64Into(data as string, bytes);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let k = 0; k < n; k++) out[k] = dv.getFloat32(k * 4, true);
   }

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RnnError } from '../errors.js';
 import type { TrainFlags } from '../settings/train-settings.js';
+import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
 import { float, int } from './parse.js';
 import { guardStdout, stdoutWriteError } from './stdout-error.js';
@@ -37,16 +38,16 @@ function sampleCommand(): Command {
     .description('Generate text from a checkpoint; each sample runs until EOS.')
     .argument('[checkpoint]', 'checkpoint file or run directory [default: the newest run under ./runs]')
     .optionsGroup('Sampling:')
-    .addOption(new Option('--count <n>', 'number of samples').argParser(int(1, 1_000_000)).default(10))
-    .addOption(new Option('--prime <text>', 'text each sample starts with (after EOS)').default(''))
-    .addOption(new Option('--temperature <t>', 'softmax temperature; 0 = greedy').argParser(float(0, 100)).default(0.8))
+    .addOption(new Option('--count <n>', 'number of samples').argParser(int(1, 1_000_000)).default(SAMPLE_DEFAULTS.count))
+    .addOption(new Option('--prime <text>', 'text each sample starts with (after EOS)').default(SAMPLE_DEFAULTS.prime))
+    .addOption(new Option('--temperature <t>', 'softmax temperature; 0 = greedy').argParser(float(0, 100)).default(SAMPLE_DEFAULTS.temperature))
     .addOption(new Option('--top-k <k>', 'sample among the k most likely characters [default: all]').argParser(int(1)))
-    .addOption(new Option('--top-p <p>', 'sample among the most likely characters holding this probability mass').argParser(float(0, 1, { minOpen: true })).default(1))
-    .addOption(new Option('--max-chars <n>', 'stop a sample after this many characters').argParser(int(1)).default(500))
+    .addOption(new Option('--top-p <p>', 'sample among the most likely characters holding this probability mass').argParser(float(0, 1, { minOpen: true })).default(SAMPLE_DEFAULTS.topP))
+    .addOption(new Option('--max-chars <n>', 'stop a sample after this many characters').argParser(int(1)).default(SAMPLE_DEFAULTS.maxChars))
     .addOption(new Option('--stop <string...>', 'also stop a sample at these strings (not printed)'))
     .addOption(new Option('--no-eos-stop', 'keep generating across EOS up to --max-chars'))
     .optionsGroup('System:')
-    .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(1))
+    .addOption(new Option('--seed <n>', 'sampling seed').argParser(int(0, 4294967295)).default(SAMPLE_DEFAULTS.seed))
     .addOption(kernelOption())
     .addOption(threadsOption())
     .addOption(new Option('--json', 'one JSON object per sample: text, stop reason, log-probability, length'))
@@ -123,10 +124,10 @@ Examples:
 
 function exportCommand(): Command {
   return new Command('export')
-    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it.')
+    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it; or as a web page that samples in a browser.')
     .argument('<checkpoint>', 'checkpoint file or run directory')
-    .addOption(new Option('--format <f>', 'file format').choices(['safetensors']).default('safetensors'))
-    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]'))
+    .addOption(new Option('--format <f>', 'safetensors (weights for PyTorch), or web (a page that samples in a browser)').choices(['safetensors', 'web']).default('safetensors'))
+    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]; web: a directory for index.html [default: the checkpoint\'s name with -web]'))
     .addOption(new Option('--json', 'print one JSON object'))
     .addHelpText('after', `
 The tensors are the state_dict of nn.LSTM/GRU/RNN named \`rnn\` (one-hot input of width V,
@@ -137,7 +138,8 @@ Examples:
   $ rnn export runs/names --out names.safetensors
   $ python3 rnn_torch.py names.safetensors held-out.txt          # same loss as rnn eval
   $ python3 rnn_torch.py names.safetensors names.txt --train-steps 200 --save tuned.safetensors
-  $ rnn import tuned.safetensors --out tuned.json`)
+  $ rnn import tuned.safetensors --out tuned.json
+  $ rnn export runs/names --format web --out names-web   # open names-web/index.html`)
     .action(async (checkpoint: string, opts: Record<string, unknown>) => {
       const { exportMain } = await import('./commands/export.js');
       await exportMain(checkpoint, opts);

@@ -7,6 +7,19 @@ import { logProb, pickToken, type PickOptions } from './pick-token.js';
 
 export type StopReason = 'eos' | 'max-chars' | 'stop-string';
 
+/** The defaults of `rnn sample` and of the library's sample options, written once. */
+export const SAMPLE_DEFAULTS = {
+  count: 10,
+  prime: '',
+  temperature: 0.8, // char-rnn's suggestion: fewer odd characters than 1, less repetition than 0.5
+  /** 0 = every character. */
+  topK: 0,
+  topP: 1,
+  maxChars: 500,
+  eosStop: true,
+  seed: 1,
+} as const;
+
 export interface SampleOptions extends PickOptions {
   /** Prime token ids (already encoded), fed after EOS. */
   prime: number[];
@@ -34,6 +47,20 @@ export interface SampleResult {
 export function generate(
   engine: Engine, codePoints: readonly number[], o: SampleOptions, rng: Rng, onChar?: (ch: string) => void,
 ): SampleResult {
+  const steps = generateSteps(engine, codePoints, o, rng);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    onChar?.(r.value);
+  }
+}
+
+/** generate() one token at a time: yields the text as it becomes final (held back while it could
+ *  still end in a stop string) and returns the result, so a caller may pause between tokens (the
+ *  library's async stream) without changing what is drawn. */
+export function* generateSteps(
+  engine: Engine, codePoints: readonly number[], o: SampleOptions, rng: Rng,
+): Generator<string, SampleResult, void> {
   const V = engine.cfg.vocabSize;
   const x = new Int32Array(1), y = new Int32Array(1).fill(-1);
   const work = new Float64Array(2 * V);
@@ -55,10 +82,10 @@ export function generate(
     if (hit !== undefined) { text = text.slice(0, text.length - hit.length); reason = 'stop-string'; break; }
     let safe = text.length - holdBack;
     if (safe > emitted && isHighSurrogate(text.charCodeAt(safe - 1))) safe--;
-    if (onChar && safe > emitted) { onChar(text.slice(emitted, safe)); emitted = safe; }
+    if (safe > emitted) { yield text.slice(emitted, safe); emitted = safe; }
     feed(id);
   }
-  if (onChar && text.length > emitted) onChar(text.slice(emitted));
+  if (text.length > emitted) yield text.slice(emitted);
   return { text, reason, logProb: lp, length };
 }
 

@@ -18,5 +18,6 @@ declare namespace WebAssembly {
   class CompileError extends Error {}
   class RuntimeError extends Error {}
   function validate(bytes: BufferSource): boolean;
+  function compile(bytes: BufferSource): Promise<Module>;
 }
 type BufferSource = ArrayBufferView | ArrayBuffer;

@@ -10,6 +10,7 @@ import type { SettingKey, TrainFlags } from '../../settings/train-settings.js';
 import { planRun, type RunPlan } from '../../train/plan.js';
 import { createRunEngines, runPlan, type RunEngines, type RunOutcome } from '../../train/run.js';
 import { streamLayout } from '../../train/streams.js';
+import { trainSummary } from '../../train/summary.js';
 import { formatDuration } from '../../format.js';
 import { createReporter, type Reporter } from '../progress.js';
 
@@ -74,12 +75,8 @@ function reportOutcome(plan: RunPlan, o: RunOutcome, wallSec: number, flags: Tra
   if (!flags.quiet) report.info(`next: rnn sample ${o.bestPath ?? o.lastPath}`);
   if (flags.json) {
     const kernel = resolveKernel(flags.kernel);
-    process.stdout.write(`${JSON.stringify({
-      steps: c.step, epochs: c.epoch + c.window / o.windows, elapsedSec: c.elapsedSec, wallSec, stopReason: o.reason,
-      bestValLoss: best, bestValBitsPerChar: best === null ? null : best / LN2, bestStep: c.bestStep,
-      lastValLoss: o.lastValLoss, checkpoint: o.lastPath, best: o.bestPath, metrics: o.metricsPath, settings: s,
-      kernel, threads: kernel === 'wasm' ? flags.threads ?? defaultThreads() : 1,
-    })}\n`);
+    const summary = trainSummary(o, s, wallSec, kernel, kernel === 'wasm' ? flags.threads ?? defaultThreads() : 1);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
 }
 

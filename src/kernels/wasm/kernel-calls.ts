@@ -1,10 +1,10 @@
 // A typed call for each kernel op: the AssemblyScript export's arguments (assembly/*.ts, which
 // documents the shapes) minus the leading (ith, nth), with every mode and flag named, so no call
-// site passes a bare 0, 1 or 2. Pointers are byte offsets into the pool's shared memory; sizes and
+// site passes a bare 0, 1 or 2. Pointers are byte offsets into the runner's memory; sizes and
 // strides are in elements. Each call runs the op on every thread of the pool (pool.ts).
 
 import { OP } from './ops.js';
-import type { Pool } from './pool.js';
+import type { OpRunner as Pool } from './ops.js';
 
 declare const brand: unique symbol;
 

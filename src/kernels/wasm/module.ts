@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import type { KernelVariant } from '../engine.js';
+import type { WasmVariant } from './ops.js';
 
-export type WasmVariant = Exclude<KernelVariant, 'ts'>;
+export { instantiate, variantOf, type WasmVariant } from './ops.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
@@ -63,14 +63,4 @@ export function kernelVariant(): WasmVariant | null {
 export function kernelUnavailable(): string | null {
   kernelModule();
   return failure;
-}
-
-export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WebAssembly.Instance {
-  return new WebAssembly.Instance(module, { env: { memory } });
-}
-
-/** The build an instance comes from, as the module itself records it (assembly/index.ts
- *  RELAXED_SIMD), whichever file it was compiled from. */
-export function variantOf(instance: WebAssembly.Instance): WasmVariant {
-  return (instance.exports.RELAXED_SIMD as { value: number }).value === 1 ? 'wasm-fma' : 'wasm';
 }

@@ -1,5 +1,19 @@
 // The kernel module's exports by number, shared by the main thread and the workers, so a dispatch
-// is an integer in the control block rather than a message.
+// is an integer in the control block rather than a message; and what runs them (OpRunner).
+
+import type { KernelVariant } from '../engine.js';
+
+export type WasmVariant = Exclude<KernelVariant, 'ts'>;
+
+/** Runs an op of the module on every thread it has: pool.ts (worker_threads) or serial-runner.ts. */
+export interface OpRunner {
+  readonly nth: number;
+  /** The kernel build it runs. */
+  readonly variant: WasmVariant;
+  run(op: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number, a6?: number,
+    a7?: number, a8?: number, a9?: number, a10?: number, a11?: number, a12?: number, a13?: number): void;
+  dispose(): void;
+}
 
 export const OPS = [
   'gemm', 'transpose',
@@ -37,4 +51,14 @@ export const SPIN = 20000;
 
 export function exportsOf(instance: WebAssembly.Instance): KernelFn[] {
   return OPS.map((n) => instance.exports[n] as KernelFn);
+}
+
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WebAssembly.Instance {
+  return new WebAssembly.Instance(module, { env: { memory } });
+}
+
+/** The build an instance comes from, as the module itself records it (assembly/index.ts
+ *  RELAXED_SIMD), whichever file it was compiled from. */
+export function variantOf(instance: WebAssembly.Instance): WasmVariant {
+  return (instance.exports.RELAXED_SIMD as { value: number }).value === 1 ? 'wasm-fma' : 'wasm';
 }

@@ -15,10 +15,10 @@
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { RuntimeError } from '../../errors.js';
-import { distFile, instantiate, variantOf, type WasmVariant } from './module.js';
+import { distFile } from './module.js';
 import {
   ARGS_OFFSET, CTRL, CTRL_BYTES, CTRL_INTS, ERR_BYTES, ERR_OFFSET, MAX_ARGS, OPS, QUIT_OP, SPIN, TEST_EXIT_OP,
-  exportsOf, type KernelFn,
+  exportsOf, instantiate, variantOf, type KernelFn, type OpRunner, type WasmVariant,
 } from './ops.js';
 
 /** A wait this long with every thread alive means a worker is stuck rather than dead: the
@@ -34,7 +34,7 @@ export interface PoolOptions {
   __testOnlyFaults?: boolean;
 }
 
-export class Pool {
+export class Pool implements OpRunner {
   readonly nth: number;
   /** The kernel build this pool runs. */
   readonly variant: WasmVariant;

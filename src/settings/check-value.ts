@@ -1,0 +1,43 @@
+// A setting's value checked against its table row, for callers that pass typed values rather
+// than flags (the library's train()); the CLI checks the same ranges in its parsers (parse.ts).
+
+import { UsageError } from '../errors.js';
+import type { SettingRow } from './train-settings.js';
+
+/** The value for `row` (a duration may be seconds or text such as '30m'), or a UsageError naming
+ *  the option, as the CLI does for its flag. */
+export function checkSettingValue(row: SettingRow, value: unknown, parseDuration: (text: string) => number): unknown {
+  const bad = (expected: string): never => {
+    throw new UsageError(`option ${row.key} must be ${expected}, got ${JSON.stringify(value)}`, 'see the settings of `rnn train --help`: the options are their camelCase keys');
+  };
+  switch (row.kind) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < row.min || value > (row.max ?? Number.MAX_SAFE_INTEGER)) {
+        bad(row.max === undefined ? `a whole number ≥ ${row.min}` : `a whole number between ${row.min} and ${row.max}`);
+      }
+      return value;
+    case 'float': {
+      const n = value as number;
+      const ok = typeof value === 'number' && Number.isFinite(n) && (row.minOpen ? n > row.min : n >= row.min) && (row.maxOpen ? n < row.max : n <= row.max);
+      if (!ok) bad(`a number in ${row.minOpen ? '(' : '['}${row.min}, ${row.max === Infinity ? '∞)' : `${row.max}${row.maxOpen ? ')' : ']'}`}`);
+      return value;
+    }
+    case 'choice':
+      if (typeof value !== 'string' || !row.choices.includes(value)) bad(`one of ${row.choices.join(', ')}`);
+      return value;
+    case 'duration':
+      if (typeof value === 'number') return value > 0 && Number.isFinite(value) ? value : bad('a number of seconds > 0');
+      if (typeof value !== 'string') bad('seconds, or a duration such as 90s, 30m or 2h');
+      try {
+        return parseDuration(value as string);
+      } catch {
+        return bad('seconds, or a duration such as 90s, 30m or 2h');
+      }
+    case 'switch':
+      if (typeof value !== 'boolean') bad('true or false');
+      return value;
+    case 'path':
+      if (typeof value !== 'string' || value === '') bad('a path');
+      return value;
+  }
+}
