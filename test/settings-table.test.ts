@@ -46,7 +46,7 @@ describe('the settings table', () => {
     const expected = ['initFrom', 'docSplit', 'valFraction', 'cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen',
       'optimizer', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'clip', 'lrSchedule', 'warmup', 'lrMin', 'lrDecay', 'lrDecayEvery',
       'epochs', 'time', 'seed', 'dropoutMode',
-      'ema']; // added since, with its row
+      'ema', 'weightDrop']; // added since, with their rows
     expect(resumeConflicts(() => true, {}, {}).sort()).toEqual(expected.sort());
   });
 
@@ -69,7 +69,7 @@ describe('the settings table', () => {
     const other: Partial<Record<SettingKey, string>> = {
       docSplit: 'blank', valFraction: '0.2', cell: 'lstm', layers: '3', hidden: '4', dropout: '0.3', dropoutMode: 'variational',
       batch: '5', seqLen: '6', optimizer: 'sgd', lr: '0.5', beta1: '0.5', beta2: '0.5', eps: '0.001', weightDecay: '0.1', clip: '2',
-      lrSchedule: 'constant', warmup: '7', ema: '0.5', lrMin: '0.5', lrDecay: '0.9', lrDecayEvery: '9', epochs: '2', time: '60', seed: '99',
+      lrSchedule: 'constant', warmup: '7', ema: '0.5', weightDrop: '0.2', lrMin: '0.5', lrDecay: '0.9', lrDecayEvery: '9', epochs: '2', time: '60', seed: '99',
       initFrom: path,
     };
     for (const key of resumeConflicts(() => true, {}, {})) {

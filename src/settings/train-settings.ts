@@ -90,6 +90,8 @@ export const TRAIN_SETTINGS = [
     help: 'hidden units per layer' },
   { key: 'dropout', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0.1, resume: 'fixed', stored: 'model', auto: true, repeat: true,
     help: 'dropout on each layer output, in [0, 1)' },
+  { key: 'weightDrop', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.weightDrop !== 0, legacy: 0,
+    help: 'DropConnect on the recurrent weights weight_hh, in [0, 1): one mask per step, shared by every stream and time step (AWD-LSTM)' },
   { key: 'dropoutMode', arg: '<m>', group: 'model', kind: 'choice', choices: ['standard', 'variational'], default: 'standard', resume: 'fixed', stored: 'settings', repeat: true, legacy: 'standard',
     help: 'standard: a new mask every time step; variational: one mask per window, shared by its steps' },
   // Optimization

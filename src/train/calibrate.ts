@@ -5,6 +5,7 @@ import { createEngine, type EngineOptions } from '../kernels/create-engine.js';
 import type { ModelConfig } from '../model/config.js';
 import type { DropoutMode } from '../settings/train-settings.js';
 import { maskSpec } from './dropout.js';
+import { createWeightDrop, fillWeightMask, forwardBackwardDropped } from './weight-drop.js';
 
 /** Seconds per step of `cfg` at B × T, measured for about `seconds`. */
 export type MeasureStep = (cfg: ModelConfig, B: number, T: number, seconds: number) => Promise<number>;
@@ -19,14 +20,15 @@ const PROBE_ADAM = { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDe
  *  same work (validation and saving are outside it), so no margin is added: a machine slower than
  *  measured stops at the time limit with its best checkpoint kept. The run's own engine and RNG
  *  are untouched, so the run is exactly what `--steps N` gives. */
-export function stepTimer(engineOptions: Pick<EngineOptions, 'kernel' | 'threads'>, dropoutMode: DropoutMode): MeasureStep {
+export function stepTimer(engineOptions: Pick<EngineOptions, 'kernel' | 'threads'>, dropoutMode: DropoutMode, weightDrop = 0): MeasureStep {
   return async (cfg, B, T, seconds) => {
     const engine = await createEngine(cfg, B, T, engineOptions);
+    const wd = weightDrop > 0 ? createWeightDrop(engine.layout, weightDrop) : null;
     try {
       const x = new Int32Array(B * T), y = new Int32Array(B * T);
       const pass = (n: number): void => {
         engine.fillMasks(maskSpec([1, 2], n, cfg.dropout, dropoutMode));
-        engine.forwardBackward(x, y);
+        if (wd) { fillWeightMask(wd, [1, 2], n); forwardBackwardDropped(engine, wd, x, y); } else engine.forwardBackward(x, y);
         engine.gradNormSq();
         engine.optimizerStep(PROBE_ADAM, 0, n + 1); // the probe's weights do not matter
       };

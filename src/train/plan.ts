@@ -84,7 +84,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   const targets = data.train.length - 1;
   if (targets < 2) throw new DataError('the training text is too small: it needs at least 2 characters', 'give a larger corpus, or lower --val-fraction');
   const V = data.vocab.codePoints.length + 1;
-  const measure = input.measure ?? stepTimer({ kernel: f.kernel, threads: f.threads }, f.dropoutMode);
+  const measure = input.measure ?? stepTimer({ kernel: f.kernel, threads: f.threads }, f.dropoutMode, f.weightDrop);
 
   // A time budget without model flags: pick the model for this corpus, budget and machine.
   const timeBudget = f.steps === undefined && f.epochs === undefined ? f.time : undefined;

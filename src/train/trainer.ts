@@ -14,6 +14,7 @@ import { dropoutKeys, maskSpec, setMaskStep } from './dropout.js';
 import { evaluateTokens } from './evaluate.js';
 import { lrAt } from './schedule.js';
 import { fillWindow, streamLayout, type StreamLayout } from './streams.js';
+import { createWeightDrop, fillWeightMask, forwardBackwardDropped, type WeightDrop } from './weight-drop.js';
 
 /** The steps since the last metrics row: what that row will average. */
 export interface RowSums {
@@ -115,6 +116,8 @@ interface Loop {
   opt: OptimizerSpec;
   keys: [number, number];
   masks: ReturnType<typeof maskSpec>;
+  /** --weight-drop's mask and saved weights, or null. */
+  wd: WeightDrop | null;
   lastVal: number | null;
   lastLr: number;
   lastNorm: number;
@@ -161,6 +164,7 @@ function startLoop(o: TrainOptions): Loop {
     o, c, lay: streamLayout(o.train.length, engine.batch, engine.seqLen),
     x: new Int32Array(engine.batch * engine.seqLen), y: new Int32Array(engine.batch * engine.seqLen),
     opt: optimizerSpec(o.settings), keys, masks: maskSpec(keys, c.step, engine.cfg.dropout, o.settings.dropoutMode),
+    wd: o.settings.weightDrop > 0 ? createWeightDrop(engine.layout, o.settings.weightDrop) : null,
     lastVal: c.metrics.length ? lastValOf(c.metrics) : null, lastLr: 0, lastNorm: 0,
   };
 }
@@ -172,7 +176,8 @@ function trainStep(loop: Loop): void {
   const lr = lrAt(c.step, s);
   fillWindow(loop.o.train, loop.lay, c.window, loop.x, loop.y);
   if (engine.cfg.dropout > 0) engine.fillMasks(setMaskStep(loop.masks, loop.keys, c.step));
-  const loss = engine.forwardBackward(loop.x, loop.y);
+  if (loop.wd) fillWeightMask(loop.wd, loop.keys, c.step);
+  const loss = loop.wd ? forwardBackwardDropped(engine, loop.wd, loop.x, loop.y) : engine.forwardBackward(loop.x, loop.y);
   const norm = Math.sqrt(engine.gradNormSq());
   checkDiverged(c, loss, norm, s, engine.cfg.vocabSize);
   if (s.clip > 0 && norm > s.clip) engine.scaleGrads(s.clip / (norm + 1e-6));
