@@ -122,10 +122,10 @@ Examples:
 
 function exportCommand(): Command {
   return new Command('export')
-    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it.')
+    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch (with the reference model rnn_torch.py beside it), or as an ONNX model.')
     .argument('<checkpoint>', 'checkpoint file or run directory')
-    .addOption(new Option('--format <f>', 'file format').choices(['safetensors']).default('safetensors'))
-    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]'))
+    .addOption(new Option('--format <f>', 'safetensors (PyTorch) or onnx (ONNX Runtime; opset 14, tokens (T, B) int64 in, logits and final states out)').choices(['safetensors', 'onnx']).default('safetensors'))
+    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors or .onnx]'))
     .addOption(new Option('--json', 'print one JSON object'))
     .addHelpText('after', `
 The tensors are the state_dict of nn.LSTM/GRU/RNN named \`rnn\` (one-hot input of width V,
