@@ -124,10 +124,10 @@ Examples:
 
 function exportCommand(): Command {
   return new Command('export')
-    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch, with the reference model rnn_torch.py beside it; or as a web page that samples in a browser.')
+    .description('Write a checkpoint\'s weights as a safetensors file for PyTorch (with the reference model rnn_torch.py beside it), as an ONNX model, or as a web page that samples in a browser.')
     .argument('<checkpoint>', 'checkpoint file or run directory')
-    .addOption(new Option('--format <f>', 'safetensors (weights for PyTorch), or web (a page that samples in a browser)').choices(['safetensors', 'web']).default('safetensors'))
-    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors]; web: a directory for index.html [default: the checkpoint\'s name with -web]'))
+    .addOption(new Option('--format <f>', 'safetensors (PyTorch), onnx (ONNX Runtime; opset 14, tokens (T, B) int64 in, logits and final states out), or web (a page that samples in a browser)').choices(['safetensors', 'onnx', 'web']).default('safetensors'))
+    .addOption(new Option('--out <file>', 'where to write the weights [default: the checkpoint\'s name with .safetensors or .onnx]; web: a directory for index.html [default: the checkpoint\'s name with -web]'))
     .addOption(new Option('--json', 'print one JSON object'))
     .addHelpText('after', `
 The tensors are the state_dict of nn.LSTM/GRU/RNN named \`rnn\` (one-hot input of width V,

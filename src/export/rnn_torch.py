@@ -4,14 +4,19 @@
     python3 rnn_torch.py model.safetensors text.txt              # eval loss (as rnn eval) + greedy sample
     python3 rnn_torch.py model.safetensors train.txt --train-steps 200 --save tuned.safetensors
     rnn import tuned.safetensors --out tuned.json                  # back to rnn
+    torchrun --standalone --nproc_per_node 2 rnn_torch.py model.safetensors train.txt --train-steps 200 --save tuned.safetensors
 
 An nn.LSTM/GRU/RNN(tanh) named `rnn` over one-hot input, then nn.Linear(H, V) named `head`, dropout
 between layers and before `head`. Text is cut into documents by the file's doc_split rule, each
 followed by EOS (id 0), after a leading EOS. Evaluation cuts the stream into 16 parts, each from a
 zero state, as `rnn eval` does, so the losses agree. Needs only torch (Debian: python3-torch).
+Started by torchrun, training is data-parallel on CPU (gloo): each process takes --batch / N of the
+streams, gradients are summed with all_reduce before the clip, so N processes take the same steps
+as one; process 0 prints, evaluates and saves.
 """
 import argparse, json, math, struct, sys
-import torch, torch.nn as nn, torch.nn.functional as F
+import os
+import torch, torch.distributed as dist, torch.nn as nn, torch.nn.functional as F
 
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
 # Exactly the characters rnn treats as whitespace (JavaScript's \s).
@@ -122,8 +127,17 @@ def greedy(model, chars, prime="", max_chars=200):
     return out
 
 def train(model, ids, steps, lr, batch, seq_len, clip=5.0):
-    """Truncated BPTT over B contiguous streams, state carried between windows (as rnn trains)."""
+    """Truncated BPTT over B contiguous streams, state carried between windows (as rnn trains).
+    Under torchrun, process r of N owns streams [r*B/N, (r+1)*B/N). The loss is each process's sum
+    over its targets divided by the count over all processes, and the gradients are summed across
+    processes (not averaged, as DDP does per process), so the clipped step equals one process's on
+    all B streams whatever the padding per process. Every process then holds the same weights."""
     x, y = streams(ids, batch)
+    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+    if batch % world: sys.exit(f"--batch {batch} does not split into {world} processes")
+    part = slice(rank * batch // world, (rank + 1) * batch // world)
+    x, y = x[part], y[part]
+    total = lambda t: (dist.all_reduce(t), t)[1] if world > 1 else t
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     state, a = None, 0
     for step in range(1, steps + 1):
@@ -131,11 +145,16 @@ def train(model, ids, steps, lr, batch, seq_len, clip=5.0):
         model.train()
         logits, state = model(x[:, a:a + seq_len], state)
         state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
-        loss = F.cross_entropy(logits.reshape(-1, model.V), y[:, a:a + seq_len].reshape(-1), ignore_index=-100)
-        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), clip); opt.step()
+        target = y[:, a:a + seq_len].reshape(-1)
+        count = total((target != -100).sum().double()).item()
+        loss = F.cross_entropy(logits.reshape(-1, model.V), target, ignore_index=-100, reduction="sum") / count
+        opt.zero_grad(); loss.backward()
+        for p in model.parameters(): total(p.grad)
+        nn.utils.clip_grad_norm_(model.parameters(), clip); opt.step()
         a += seq_len
-        if step % max(1, steps // 10) == 0 or step == steps:
-            print(f"step {step}/{steps}  train loss {loss.item():.4f}")
+        loss = total(loss.detach()).item()
+        if rank == 0 and (step % max(1, steps // 10) == 0 or step == steps):
+            print(f"step {step}/{steps}  train loss {loss:.6f}")
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -148,7 +167,14 @@ def main():
     ap.add_argument("--prime", default="", help="text the greedy sample starts with")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1: dist.init_process_group("gloo")  # started by torchrun
     model, meta, chars = load(a.model)
+    if dist.is_initialized():
+        if a.train_steps and a.text: train(model, encode(a.text, meta["doc_split"], chars), a.train_steps, a.lr, a.batch, a.seq_len)
+        rank = dist.get_rank()
+        dist.destroy_process_group()
+        if rank: return  # process 0 evaluates and saves what every process holds
+        a.train_steps = 0
     print(f"{meta['layers']}x{meta['hidden']} {meta['cell'].upper()}, {len(chars) + 1} tokens, {meta['doc_split']} split")
     if a.text:
         ids = encode(a.text, meta["doc_split"], chars)

@@ -1,7 +1,7 @@
 // `rnn export`: a checkpoint's weights as a safetensors file PyTorch loads (export/torch-format.ts),
-// with the reference model rnn_torch.py written beside it; or, with --format web, a page that
-// samples from the model in a browser (web/web-page.ts). Messages go to stderr; --json prints a
-// summary on stdout.
+// with the reference model rnn_torch.py written beside it; as an ONNX model (export/onnx-format.ts);
+// or, with --format web, a page that samples from the model in a browser (web/web-page.ts).
+// Messages go to stderr; --json prints a summary on stdout.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { checkWritableDir, writeFileAtomic } from '../../checkpoint/atomic-write
 import { loadCheckpoint } from '../../checkpoint/io.js';
 import { UsageError } from '../../errors.js';
 import { exportSafetensors } from '../../export/torch-format.js';
+import { exportOnnx } from '../../export/onnx-format.js';
 import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
 import type { Checkpoint } from '../../checkpoint/types.js';
 import { webPage } from '../../web/web-page.js';
@@ -23,16 +24,24 @@ const PAGE_SCRIPT = new URL(import.meta.url.endsWith('.ts') ? '../../../dist/web
 /** The file the web format writes inside --out. */
 export const WEB_PAGE_FILE = 'index.html';
 
-interface ExportFlags { format: 'safetensors' | 'web'; out?: string; json?: boolean }
+interface ExportFlags { format: 'safetensors' | 'onnx' | 'web'; out?: string; json?: boolean }
 
 export async function exportMain(checkpointArg: string, raw: Record<string, unknown>): Promise<void> {
   const f = raw as unknown as ExportFlags;
   const path = resolveCheckpoint(checkpointArg);
   const ck = loadCheckpoint(path);
   if (f.format === 'web') return exportWeb(path, ck, f);
-  const out = f.out ?? join(dirname(path), `${basename(path, extname(path))}.safetensors`);
+  const out = f.out ?? join(dirname(path), `${basename(path, extname(path))}.${f.format}`);
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a directory`, 'give a file name, e.g. model.safetensors');
   checkWritableDir(dirname(out)); // creates it, or one line saying why it cannot
+  const params = ck.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  if (f.format === 'onnx') {
+    const bytes = exportOnnx(ck);
+    writeFileAtomic(out, bytes);
+    if (f.json) process.stdout.write(`${JSON.stringify({ checkpoint: path, out, bytes: bytes.length, tensors: ck.tensors.length, parameters: params })}\n`);
+    else process.stderr.write(`wrote ${out} (ONNX opset 14, ${params.toLocaleString('en-US')} parameters, ${bytes.length.toLocaleString('en-US')} bytes): tokens (T, B) int64, h0${ck.model.cell === 'lstm' ? '/c0' : ''} (L, B, H) in; logits, hn${ck.model.cell === 'lstm' ? '/cn' : ''} out\n`);
+    return;
+  }
   const bytes = exportSafetensors(ck);
   writeFileAtomic(out, bytes);
   const script = join(dirname(out), REFERENCE_FILE);
@@ -42,7 +51,6 @@ export async function exportMain(checkpointArg: string, raw: Record<string, unkn
   else if (!readFileSync(script).equals(source)) {
     scriptNote = `kept the existing ${script}, which differs from this rnn's (delete it to get the current one)`;
   }
-  const params = ck.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   if (f.json) {
     process.stdout.write(`${JSON.stringify({ checkpoint: path, out, bytes: bytes.length, tensors: ck.tensors.length, parameters: params, reference: script })}\n`);
   } else {
