@@ -5,7 +5,7 @@
 
 import { duration } from '../cli/parse.js';
 import { UsageError } from '../errors.js';
-import { defaultThreads, resolveKernel } from '../kernels/create-engine.js';
+import { resolveEngine } from '../kernels/create-engine.js';
 import { checkSettingValue } from '../settings/check-value.js';
 import { SETTING_ROWS, TRAIN_DEFAULTS, type SettingKey, type TrainFlags } from '../settings/train-settings.js';
 import { planRun } from '../train/plan.js';
@@ -65,8 +65,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       onEval: options.onEval,
       shouldStop: () => options.signal?.aborted === true,
     });
-    const kernel = resolveKernel(f.kernel);
-    return trainSummary(outcome, plan.settings, (performance.now() - wall0) / 1000, kernel, kernel === 'wasm' ? f.threads ?? defaultThreads() : 1);
+    const { kernel, threads } = resolveEngine(f);
+    return trainSummary(outcome, plan.settings, (performance.now() - wall0) / 1000, kernel, threads);
   } finally {
     engines.dispose();
   }

@@ -7,6 +7,7 @@ import { DOC_SPLITS } from '../data/doc-split.js';
 import type { KernelVariant } from '../kernels/engine.js';
 import { stateCount, type CellType, type ModelConfig } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
+import { inRange, intervalText } from '../settings/range.js';
 import { settingRow, SETTING_ROWS, type SettingRow, type TrainSettings } from '../settings/train-settings.js';
 import { VERSION } from '../version.js';
 import { CRC32_HEX } from './crc32.js';
@@ -143,9 +144,7 @@ function checkSetting(row: SettingRow, v: unknown, f: string): unknown {
     case 'int': return int(v, f, row.min, row.max);
     case 'float': {
       const n = num(v, f);
-      if (n < row.min || n > row.max || (row.minOpen && n === row.min) || (row.maxOpen && n === row.max)) {
-        fail(f, `${n} is outside ${row.minOpen ? '(' : '['}${row.min}, ${row.max === Infinity ? '∞)' : `${row.max}${row.maxOpen ? ')' : ']'}`}`);
-      }
+      if (!inRange(row, n)) fail(f, `${n} is outside ${intervalText(row)}`);
       return n;
     }
     default: return str(v, f);

@@ -21,6 +21,13 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
+/** The kernel and thread count createEngine would use for these options (the TypeScript kernel
+ *  runs on one thread). */
+export function resolveEngine(opts: Pick<EngineOptions, 'kernel' | 'threads'>): { kernel: KernelName; threads: number } {
+  const kernel = resolveKernel(opts.kernel);
+  return { kernel, threads: kernel === 'wasm' ? opts.threads ?? defaultThreads() : 1 };
+}
+
 /** The kernel that createEngine would use for `requested`. */
 export function resolveKernel(requested: KernelName = 'wasm'): KernelName {
   return requested === 'wasm' && kernelModule() ? 'wasm' : 'ts';

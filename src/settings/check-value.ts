@@ -2,6 +2,7 @@
 // than flags (the library's train()); the CLI checks the same ranges in its parsers (parse.ts).
 
 import { UsageError } from '../errors.js';
+import { inRange, intervalText } from './range.js';
 import type { SettingRow } from './train-settings.js';
 
 /** The value for `row` (a duration may be seconds or text such as '30m'), or a UsageError naming
@@ -12,16 +13,13 @@ export function checkSettingValue(row: SettingRow, value: unknown, parseDuration
   };
   switch (row.kind) {
     case 'int':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < row.min || value > (row.max ?? Number.MAX_SAFE_INTEGER)) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || !inRange(row, value)) {
         bad(row.max === undefined ? `a whole number ≥ ${row.min}` : `a whole number between ${row.min} and ${row.max}`);
       }
       return value;
-    case 'float': {
-      const n = value as number;
-      const ok = typeof value === 'number' && Number.isFinite(n) && (row.minOpen ? n > row.min : n >= row.min) && (row.maxOpen ? n < row.max : n <= row.max);
-      if (!ok) bad(`a number in ${row.minOpen ? '(' : '['}${row.min}, ${row.max === Infinity ? '∞)' : `${row.max}${row.maxOpen ? ')' : ']'}`}`);
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(row, value)) bad(`a number in ${intervalText(row)}`);
       return value;
-    }
     case 'choice':
       if (typeof value !== 'string' || !row.choices.includes(value)) bad(`one of ${row.choices.join(', ')}`);
       return value;

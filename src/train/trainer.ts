@@ -221,7 +221,7 @@ function pushRow(loop: Loop): MetricRow {
   const { c } = loop, r = c.rowSums;
   const row = { step: c.step, time: c.elapsedSec, trainLoss: r.loss / r.steps, valLoss: null, lr: loop.lastLr, gradNorm: loop.lastNorm, charsPerSec: r.chars / Math.max(r.sec, 1e-9) };
   c.metrics.push(row);
-  c.rowSums = { loss: 0, steps: 0, chars: 0, sec: 0 };
+  r.loss = 0; r.steps = 0; r.chars = 0; r.sec = 0; // in place: snapshots take copies
   return row;
 }
 

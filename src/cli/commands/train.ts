@@ -2,7 +2,7 @@
 // report. The plan step (src/train/plan.ts) decides everything; this file only shows it.
 
 import { InterruptedError } from '../../errors.js';
-import { createEngine, defaultThreads, resolveKernel } from '../../kernels/create-engine.js';
+import { createEngine, resolveEngine } from '../../kernels/create-engine.js';
 import type { Engine } from '../../kernels/engine.js';
 import { createRng } from '../../rng.js';
 import { generate } from '../../sample/sampler.js';
@@ -55,7 +55,7 @@ export async function trainMain(corpus: string[], flags: TrainFlags, given: (key
 
 function modelLine(plan: RunPlan, engines: RunEngines, flags: TrainFlags): string {
   const { cfg, settings: s } = plan;
-  const kernel = resolveKernel(flags.kernel), threads = kernel === 'wasm' ? flags.threads ?? defaultThreads() : 1;
+  const { kernel, threads } = resolveEngine(flags);
   const epochs = s.steps / streamLayout(plan.data.train.length, s.batch, s.seqLen).windows;
   return `model: ${cfg.layers}×${cfg.hidden} ${cfg.cell.toUpperCase()}, ${engines.train.layout.size.toLocaleString('en-US')} parameters; `
     + `${s.steps} steps of ${s.batch}×${s.seqLen} chars (${epochs.toFixed(2)} epochs), lr ${s.lr}; `
@@ -74,8 +74,8 @@ function reportOutcome(plan: RunPlan, o: RunOutcome, wallSec: number, flags: Tra
   if (signal) throw new InterruptedError(`interrupted by ${signal} at step ${c.step}; saved ${o.lastPath}`, signal, `continue with: rnn train --resume ${o.lastPath}`);
   if (!flags.quiet) report.info(`next: rnn sample ${o.bestPath ?? o.lastPath}`);
   if (flags.json) {
-    const kernel = resolveKernel(flags.kernel);
-    const summary = trainSummary(o, s, wallSec, kernel, kernel === 'wasm' ? flags.threads ?? defaultThreads() : 1);
+    const { kernel, threads } = resolveEngine(flags);
+    const summary = trainSummary(o, s, wallSec, kernel, threads);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
 }
