@@ -66,7 +66,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       shouldStop: () => options.signal?.aborted === true,
     });
     const { kernel, threads } = resolveEngine(f);
-    return trainSummary(outcome, plan.settings, (performance.now() - wall0) / 1000, kernel, threads);
+    return trainSummary(outcome, outcome.settings, (performance.now() - wall0) / 1000, kernel, threads);
   } finally {
     engines.dispose();
   }

@@ -70,6 +70,8 @@ function ttyReporter(): Reporter {
         loss: fmt(s.trainLoss), val: s.valLoss === null ? '-' : `${fmt(s.valLoss)} (${fmt(s.valLoss / LN2, 2)} bpc)`,
         cps: rate(s.charsPerSec), etaText: formatDuration((s.totalSteps - s.step) * per), gnorm: fmt(s.gradNorm, 2),
       };
+      // A --time run fixes its step count after the warmup, so the total can change once.
+      if (bar && bar.getTotal() !== s.totalSteps) bar.setTotal(s.totalSteps);
       bar?.update(s.step, last);
     },
     evaluated(step, v, improved) {

@@ -119,6 +119,13 @@ export const TRAIN_SETTINGS = [
     help: 'learning-rate schedule after warmup' },
   { key: 'warmup', arg: '<steps>', group: 'optimization', kind: 'int', min: 0, default: 50, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
     help: 'linear warmup steps' }, // keeps early Adam steps from overshooting
+  // Decay from the end of warmup, as PyTorch users' warmup-cosine schedules do (Hugging Face's
+  // get_cosine_schedule_with_warmup): the learning rate of the warmup steps then does not depend on
+  // the step count, so a --time run can time its warmup and fix the count after it. Runs begun
+  // before this setting decayed from step 0, and resume on that curve.
+  { key: 'cosineFrom', arg: '<w>', group: 'optimization', kind: 'choice', choices: ['warmup', 'start'], default: 'warmup', resume: 'fixed', stored: 'settings',
+    repeat: (s) => s.lrSchedule === 'cosine' && s.cosineFrom !== 'warmup', legacy: 'start',
+    help: 'cosine: decay from the end of warmup, or from step 0' },
   { key: 'lrMin', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0.05, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'cosine',
     help: 'cosine: final lr as a fraction of --lr' },
   { key: 'lrDecay', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.5, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',
@@ -137,6 +144,8 @@ export const TRAIN_SETTINGS = [
     help: 'directory for last.json, best.json and metrics.jsonl [default: runs/<corpus name>]' },
   { key: 'evalEvery', arg: '<steps>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'free', stored: 'settings', repeat: true,
     help: 'validate every N steps; 0 = ten times per run' },
+  { key: 'valChars', arg: '<n>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.valChars !== 0, legacy: 0,
+    help: 'validate on about N held-out characters, the start of each of the 16 evaluation streams (spread evenly over the held-out text); 0 = all of it. --time sets it so validation stays near a tenth of the budget' },
   { key: 'patience', arg: '<n>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'free', stored: 'settings', repeat: (s) => s.patience !== 0, legacy: 0,
     help: 'stop early after N evaluations without a new best validation loss; 0 = never' }, // best.json keeps the best anyway
   { key: 'saveEvery', arg: '<steps>', group: 'checkpoints', kind: 'int', min: 0, default: 0, resume: 'free', stored: 'settings',

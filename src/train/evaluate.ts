@@ -15,15 +15,19 @@ export interface LossSum {
   count: number;
 }
 
-/** perTarget (seq.length), when given, receives the loss of predicting seq[i] at index i. */
-export function evaluateTokens(engine: Engine, seq: TokenArray, perTarget?: Float64Array): LossSum {
+/** perTarget (seq.length), when given, receives the loss of predicting seq[i] at index i.
+ *  maxChars > 0 scores only the first windows of the layout, about maxChars targets: the start of
+ *  each of the B streams, so the subset is B slices spread evenly over the text (validation on a
+ *  large held-out text, --val-chars), the same slices at every evaluation. */
+export function evaluateTokens(engine: Engine, seq: TokenArray, perTarget?: Float64Array, maxChars = 0): LossSum {
   const lay = streamLayout(seq.length, engine.batch, engine.seqLen);
+  const windows = maxChars > 0 ? Math.min(lay.windows, valWindows(maxChars, engine.batch, engine.seqLen)) : lay.windows;
   const B = engine.batch, T = engine.seqLen;
   const x = new Int32Array(engine.batch * engine.seqLen);
   const y = new Int32Array(engine.batch * engine.seqLen);
   engine.resetState();
   let nats = 0, count = 0;
-  for (let w = 0; w < lay.windows; w++) {
+  for (let w = 0; w < windows; w++) {
     fillWindow(seq, lay, w, x, y);
     nats += engine.forwardLoss(x, y);
     count += engine.lastCount;
@@ -35,4 +39,9 @@ export function evaluateTokens(engine: Engine, seq: TokenArray, perTarget?: Floa
     }
   }
   return { nats, count };
+}
+
+/** Windows of B × T that cover about `chars` targets (at least one). */
+export function valWindows(chars: number, B = EVAL_BATCH, T = EVAL_SEQ_LEN): number {
+  return Math.max(1, Math.ceil(chars / (B * T)));
 }

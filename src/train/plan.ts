@@ -19,6 +19,7 @@ import {
 } from '../settings/train-settings.js';
 import { MIN_CHARS_PER_PARAM, MIN_EPOCHS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
+import { stepsForBudget, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
 import { checkpointFloats } from './snapshot.js';
 import { streamLayout } from './streams.js';
 import { formatDuration } from '../format.js';
@@ -56,6 +57,9 @@ export interface RunPlan {
   readonly corpus: Checkpoint['corpus'];
   /** Set when a --time budget is the stop rule: stop once this much training time has passed. */
   readonly timeLimitSec?: number;
+  /** Set when a --time run fixes its step count after timing its first steps (time-budget.ts):
+   *  `fix` returns the settings the rest of the run follows, and says what it fixed. */
+  readonly measure?: { readonly afterSteps: number; fix(secPerStep: number, elapsedSec: number, log: (message: string) => void): TrainSettings };
 }
 
 export async function planRun(input: PlanInput): Promise<RunPlan> {
@@ -108,24 +112,59 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   // Budget, resolved to a step count so the schedule is fixed from the start.
   const windows = streamLayout(data.train.length, B, T).windows;
   let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
+  let probeSecPerStep = 0;
   if (timeBudget !== undefined) {
-    const per = autoSecPerStep !== null && B === B0 && T === T0 ? autoSecPerStep : await measure(cfg, B, T, Math.min(3, timeBudget / 20));
-    steps = Math.max(1, Math.floor(timeBudget / per));
-    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine`);
+    probeSecPerStep = autoSecPerStep !== null && B === B0 && T === T0 ? autoSecPerStep : await measure(cfg, B, T, Math.min(3, timeBudget / 20));
+    steps = Math.max(1, Math.floor(timeBudget / probeSecPerStep));
   }
   const betas = OPTIMIZER_BETAS[f.optimizer];
-  v.steps = steps;
   v.lr ??= defaultLr(cfg.hidden);
   v.beta1 ??= betas.beta1;
   v.beta2 ??= betas.beta2;
-  v.evalEvery = f.evalEvery || Math.max(1, Math.round(steps / 10));
-  v.saveEvery = f.saveEvery || v.evalEvery;
   v.docSplit = data.docSplit;
-  const settings: TrainSettings = { ...storedSettings(v), flags: equivalentFlags(v) };
-  if (f.time !== undefined) log(`to repeat this run exactly: rnn train ${input.corpus.map((p) => `${p} `).join('')}${settings.flags}`);
-  checkFits(cfg, settings);
+  const repeatLine = (flags: string): string => `to repeat this run exactly: rnn train ${input.corpus.map((p) => `${p} `).join('')}${flags}`;
+  // The settings that follow from the step count (and, for a --time run, from the machine's rate).
+  const withSteps = (n: number, secPerStep: number): TrainSettings => {
+    const w: Record<string, unknown> = { ...v, steps: n };
+    w.evalEvery = f.evalEvery || Math.max(1, Math.round(n / 10));
+    w.saveEvery = f.saveEvery || w.evalEvery;
+    if (timeBudget !== undefined && !given('valChars')) {
+      w.valChars = valCharsForBudget({ budgetSec: timeBudget, secPerStep, batch: B, seqLen: T, steps: n, evalEvery: w.evalEvery as number, valTokens: data.val.length });
+    }
+    return { ...storedSettings(w), flags: equivalentFlags(w) };
+  };
+  const settings = withSteps(steps, probeSecPerStep);
+  const timed = timeBudget !== undefined ? timedSteps(settings, steps) : 0;
+  // A machine up to twice as fast as the probe said fills the budget; the checkpoint must fit that.
+  const cap = 2 * steps;
+  checkFits(cfg, timed ? withSteps(cap, probeSecPerStep) : settings);
+  if (timeBudget !== undefined) {
+    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine${timed ? ` (to be fixed after the first ${timed} steps, timed)` : ''}`);
+    if (!timed) log(repeatLine(settings.flags!));
+  }
+  const measureRun: RunPlan['measure'] = timed ? {
+    afterSteps: timed,
+    fix: (secPerStep, elapsedSec, say) => {
+      const n = stepsForBudget(timeBudget!, secPerStep, timed, elapsedSec, cap);
+      const fixed = withSteps(n, secPerStep);
+      say(`steps ${Math.floor(timed / 4) + 1}-${timed} took a median ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
+      if (fixed.valChars > 0) say(valLine(fixed.valChars, data.val.length, given('valChars')));
+      say(repeatLine(fixed.flags!));
+      return fixed;
+    },
+  } : undefined;
+  if (!timed && settings.valChars > 0) log(valLine(settings.valChars, data.val.length, given('valChars')));
   const out = resolveOutDir(f.out, input.corpus.length ? [...input.corpus] : ['names'], !!f.force);
-  return { data, cfg, settings, resumeFrom: null, initFrom: init, out, replaceOut: true, paths, corpus: corpusRecord(paths, data), ...(timeBudget !== undefined ? { timeLimitSec: timeBudget } : {}) };
+  return {
+    data, cfg, settings, resumeFrom: null, initFrom: init, out, replaceOut: true, paths, corpus: corpusRecord(paths, data),
+    ...(timeBudget !== undefined ? { timeLimitSec: timeBudget } : {}), ...(measureRun ? { measure: measureRun } : {}),
+  };
+}
+
+function valLine(valChars: number, valTokens: number, given: boolean): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `validation: on ${n(Math.min(valChars, valTokens))} of the ${n(valTokens)} held-out characters (the start of each of 16 streams over it, the same every time)`
+    + (given ? '' : `, to keep it within about ${Math.round(VAL_SHARE * 100)}% of the budget; --val-chars 0 for all`) + ' (rnn eval scores the whole text)';
 }
 
 /** The time-budget rule's pick, with the flags the user gave held fixed. */

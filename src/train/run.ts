@@ -67,6 +67,10 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
   let metricsError: NodeJS.ErrnoException | null = null;
   const result = await runTraining({
     engine, evalEngine: engines.eval, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec, average,
+    // A --time run's fixed step count goes into every checkpoint saved after it.
+    ...(plan.measure && cursor.step === 0 ? {
+      measure: { afterSteps: plan.measure.afterSteps, fix: (per: number, el: number) => (info.settings = plan.measure!.fix(per, el, hooks.log)) },
+    } : {}),
     hooks: {
       onStep: hooks.onStep,
       onEval: hooks.onEval,

@@ -1,10 +1,10 @@
 // Learning-rate schedules over a known number of steps: linear warmup, then constant, cosine
-// decay to lr·lrMin, or step decay (×lrDecay every lrDecayEvery steps). A pure function of the
+// decay to lr·lrMin (from the end of warmup, or for old runs from step 0), or step decay (×lrDecay every lrDecayEvery steps). A pure function of the
 // step, so a resumed run continues on the same curve.
 
 import type { TrainSettings } from '../settings/train-settings.js';
 
-export type ScheduleSettings = Pick<TrainSettings, 'lr' | 'lrSchedule' | 'warmup' | 'lrDecay' | 'lrDecayEvery' | 'lrMin' | 'steps'>;
+export type ScheduleSettings = Pick<TrainSettings, 'lr' | 'lrSchedule' | 'warmup' | 'lrDecay' | 'lrDecayEvery' | 'lrMin' | 'steps' | 'cosineFrom'>;
 
 /** Learning rate for the update that takes the optimizer from `step` to `step + 1` (0-based). */
 export function lrAt(step: number, s: ScheduleSettings): number {
@@ -13,7 +13,9 @@ export function lrAt(step: number, s: ScheduleSettings): number {
     case 'constant':
       return s.lr * warm;
     case 'cosine': {
-      const frac = s.steps > 0 ? Math.min(1, step / s.steps) : 0;
+      // 'warmup': flat (×1) through the warmup, then the half cosine over the steps left.
+      const from = s.cosineFrom === 'warmup' ? s.warmup : 0;
+      const frac = Math.min(1, Math.max(0, step - from) / Math.max(1, s.steps - from));
       return s.lr * warm * (s.lrMin + (1 - s.lrMin) * 0.5 * (1 + Math.cos(Math.PI * frac)));
     }
     case 'step':

@@ -83,6 +83,11 @@ export interface TrainOptions {
   hooks: TrainHooks;
   /** Stop once this much training time has passed (validation excluded). */
   timeLimitSec?: number;
+  /** A --time run's step count is fixed after its first `afterSteps` steps (the warmup, whose
+   *  learning rate does not depend on the count): `fix` gets their median seconds per step (the
+   *  first quarter left out: page faults, caches) and the training time so far, and returns the
+   *  settings the rest of the run follows. Called once, by a run started at step 0. */
+  measure?: { afterSteps: number; fix(secPerStep: number, elapsedSec: number): TrainSettings };
   /** With settings.ema > 0: the average of the weights (P), which validation scores; updated after
    *  every step, and started as a copy of the weights after the first. */
   average?: Float32Array | null;
@@ -93,6 +98,8 @@ export type StopReason = 'steps' | 'time' | 'signal' | 'patience';
 
 export interface TrainResult {
   cursor: TrainCursor;
+  /** The settings the run ended with (a --time run's fixed step count in them). */
+  settings: TrainSettings;
   reason: StopReason;
   lastValLoss: number | null;
 }
@@ -109,6 +116,8 @@ export function optimizerSpec(s: TrainSettings): OptimizerSpec {
 /** The loop's state: the options, the cursor it advances, and the buffers it reuses every step. */
 interface Loop {
   o: TrainOptions;
+  /** The settings in force: o.settings until a --time measurement fixes the step count. */
+  s: TrainSettings;
   c: TrainCursor;
   lay: StreamLayout;
   x: Int32Array;
@@ -121,16 +130,20 @@ interface Loop {
   lastVal: number | null;
   lastLr: number;
   lastNorm: number;
+  /** --time: the timed steps' seconds, and the training time after the step before. */
+  timed: { sec: Float64Array; lastElapsed: number } | null;
 }
 
 export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const loop = startLoop(o);
-  const { c } = loop, s = o.settings, reportEvery = o.reportEvery ?? METRICS_EVERY;
+  const { c } = loop, reportEvery = o.reportEvery ?? METRICS_EVERY;
   let reason: StopReason = 'steps';
-  while (c.step < s.steps) {
+  while (c.step < loop.s.steps) {
     if (o.timeLimitSec !== undefined && c.elapsedSec >= o.timeLimitSec) { reason = 'time'; break; }
     if (o.hooks.shouldStop?.()) { reason = 'signal'; break; }
     trainStep(loop);
+    if (o.measure) measureStep(loop, o.measure);
+    const s = loop.s;
     const isLast = c.step === s.steps;
     const evalDue = (s.evalEvery > 0 && c.step % s.evalEvery === 0) || isLast;
     if (c.step % reportEvery === 0 || evalDue) reportRow(loop);
@@ -153,7 +166,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   // A signal stop keeps the row being accumulated in the cursor, so the resumed run's next row
   // averages the same steps as an uninterrupted run's.
   if (reason === 'time' || reason === 'signal') o.hooks.save('last', snapshot(c));
-  return { cursor: snapshot(c), reason, lastValLoss: loop.lastVal };
+  return { cursor: snapshot(c), settings: loop.s, reason, lastValLoss: loop.lastVal };
 }
 
 function startLoop(o: TrainOptions): Loop {
@@ -161,17 +174,34 @@ function startLoop(o: TrainOptions): Loop {
   const keys = dropoutKeys(rngFromState(o.cursor.rng));
   const c: TrainCursor = { ...o.cursor, metrics: [...o.cursor.metrics], rowSums: { ...o.cursor.rowSums } };
   return {
-    o, c, lay: streamLayout(o.train.length, engine.batch, engine.seqLen),
+    o, s: o.settings, c, lay: streamLayout(o.train.length, engine.batch, engine.seqLen),
     x: new Int32Array(engine.batch * engine.seqLen), y: new Int32Array(engine.batch * engine.seqLen),
     opt: optimizerSpec(o.settings), keys, masks: maskSpec(keys, c.step, engine.cfg.dropout, o.settings.dropoutMode),
     wd: o.settings.weightDrop > 0 ? createWeightDrop(engine.layout, o.settings.weightDrop) : null,
     lastVal: c.metrics.length ? lastValOf(c.metrics) : null, lastLr: 0, lastNorm: 0,
+    timed: o.measure ? { sec: new Float64Array(o.measure.afterSteps), lastElapsed: c.elapsedSec } : null,
   };
+}
+
+/** The --time measurement: the median time of steps afterSteps/4 + 1 … afterSteps (one slow step,
+ *  another process or a page fault, does not shorten the schedule), then the count is fixed. */
+function measureStep(loop: Loop, m: NonNullable<TrainOptions['measure']>): void {
+  const { c } = loop, t = loop.timed!, M = m.afterSteps, from = Math.floor(M / 4);
+  if (c.step > M) return;
+  t.sec[c.step - 1] = c.elapsedSec - t.lastElapsed;
+  t.lastElapsed = c.elapsedSec;
+  if (c.step === M) loop.s = m.fix(median(t.sec.subarray(from)), c.elapsedSec);
+}
+
+function median(xs: Float64Array): number {
+  const s = Float64Array.from(xs).sort();
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
 
 /** One optimizer step on the cursor's window, then the cursor moves to the next window. */
 function trainStep(loop: Loop): void {
-  const { o: { engine, settings: s }, c } = loop;
+  const { o: { engine }, s, c } = loop;
   const t0 = performance.now();
   const lr = lrAt(c.step, s);
   fillWindow(loop.o.train, loop.lay, c.window, loop.x, loop.y);
@@ -229,7 +259,7 @@ function reportRow(loop: Loop): void {
   const { c, o } = loop;
   const row = pushRow(loop);
   o.hooks.onStep?.({
-    step: c.step, totalSteps: o.settings.steps, epoch: c.epoch + c.window / loop.lay.windows, trainLoss: row.trainLoss,
+    step: c.step, totalSteps: loop.s.steps, epoch: c.epoch + c.window / loop.lay.windows, trainLoss: row.trainLoss,
     lr: loop.lastLr, gradNorm: loop.lastNorm, charsPerSec: row.charsPerSec, elapsedSec: c.elapsedSec, valLoss: loop.lastVal,
   });
 }
@@ -239,7 +269,7 @@ function validate(loop: Loop): void {
   if (!o.evalEngine || !o.val || o.val.length < 2) return;
   o.evalEngine.params.set(o.average ?? o.engine.params);
   o.evalEngine.paramsChanged();
-  const { nats, count } = evaluateTokens(o.evalEngine, o.val);
+  const { nats, count } = evaluateTokens(o.evalEngine, o.val, undefined, loop.s.valChars);
   const v = nats / count;
   loop.lastVal = v;
   const improved = c.bestValLoss === null || v < c.bestValLoss;

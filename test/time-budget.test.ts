@@ -1,0 +1,132 @@
+// A --time budget fixed as a step count after the run's own warmup steps (src/train/time-budget.ts),
+// and validation bounded to a share of the budget (--val-chars). Timing itself is never asserted:
+// the measured seconds per step are handed in, so each figure below is computed by hand.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint/io.js';
+import { createRefEngine } from '../src/kernels/ref/ref-engine.js';
+import { initParams } from '../src/model/layout.js';
+import { createRng } from '../src/rng.js';
+import { evaluateTokens } from '../src/train/evaluate.js';
+import { lrAt } from '../src/train/schedule.js';
+import { stepsForBudget, timedSteps, valCharsForBudget } from '../src/train/time-budget.js';
+import { freshCursor, runTraining } from '../src/train/trainer.js';
+import { smallCheckpoint } from './checkpoint-helpers.js';
+import { tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
+import { planTrain } from './helpers/plan.js';
+import { trainSettings } from './helpers/settings.js';
+
+const cosine = (o: { steps: number; cosineFrom: 'warmup' | 'start' }) =>
+  ({ lr: 0.01, lrSchedule: 'cosine', warmup: 5, lrMin: 0.05, lrDecay: 0.5, lrDecayEvery: 1000, ...o }) as const;
+
+describe('cosine decay from the end of warmup', () => {
+  it('gives the warmup steps a learning rate that does not depend on the step count', () => {
+    for (let step = 0; step < 5; step++) {
+      const want = (0.01 * (step + 1)) / 5; // linear warmup, cosine factor 1
+      for (const steps of [20, 100, 5000]) expect(lrAt(step, cosine({ steps, cosineFrom: 'warmup' }))).toBeCloseTo(want, 15);
+    }
+    // From step 0 (the old curve) the factor already moves: cos(π·4/20) at step 4 of 20.
+    expect(lrAt(4, cosine({ steps: 20, cosineFrom: 'start' }))).toBeCloseTo(0.01 * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI / 5))), 15);
+  });
+
+  it('decays over the steps after the warmup, by hand: lr·(lrMin + (1 − lrMin)·½(1 + cos π(t − W)/(N − W)))', () => {
+    // step 50 of 100, W 5: (50 − 5)/95; the old curve: 50/100 → 0.01 · (0.05 + 0.95 · 0.5) = 0.00525.
+    expect(lrAt(50, cosine({ steps: 100, cosineFrom: 'warmup' }))).toBeCloseTo(0.01 * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * 45) / 95))), 15);
+    expect(lrAt(50, cosine({ steps: 100, cosineFrom: 'start' }))).toBeCloseTo(0.00525, 15);
+    expect(lrAt(100, cosine({ steps: 100, cosineFrom: 'warmup' }))).toBeCloseTo(0.01 * 0.05, 15);
+  });
+
+  it('is what a checkpoint written before the setting existed resumes on: decay from step 0', () => {
+    const ck = smallCheckpoint();
+    delete (ck.training!.settings as Partial<typeof ck.training.settings>).cosineFrom;
+    const path = join(tempDir(), 'old.json');
+    saveCheckpoint(path, ck);
+    expect(loadCheckpoint(path).training!.settings.cosineFrom).toBe('start');
+  });
+});
+
+describe('the step count of a --time budget', () => {
+  it('times the steps whose learning rate the count does not change, when there are enough of them', () => {
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 200 }, 6000)).toBe(200);
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'start', warmup: 200 }, 6000)).toBe(0);
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 5 }, 6000)).toBe(0); // under 8
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 50 }, 60)).toBe(0); // over half the run
+    expect(timedSteps({ lrSchedule: 'constant', cosineFrom: 'warmup', warmup: 0 }, 1000)).toBe(50); // a twentieth
+    expect(timedSteps({ lrSchedule: 'step', cosineFrom: 'warmup', warmup: 80 }, 1000)).toBe(80);
+  });
+
+  it('plans 98% of the time left at the measured rate, never below the steps done or above the cap', () => {
+    // 60 s budget, 2 s used by 100 steps, 25 ms a step: 100 + ⌊58 · 0.98 / 0.025⌋ = 100 + ⌊2273.6⌋.
+    expect(stepsForBudget(60, 0.025, 100, 2, 1e9)).toBe(2373);
+    expect(stepsForBudget(60, 0.025, 100, 2, 2000)).toBe(2000);
+    expect(stepsForBudget(60, 0.025, 100, 61, 1e9)).toBe(100);
+  });
+
+  it('bounds validation to a tenth of the budget, in whole evaluation windows, or all of a small held-out text', () => {
+    // 16×128 chars per 10 ms step = 204,800 chars/s of training; validation at 2.5× that; 6000/600 + 1
+    // = 11 validations share 6 s: 6/11 · 2.5 · 204,800 = 279,272.7 chars → ⌈/2048⌉ = 137 windows.
+    const o = { budgetSec: 60, secPerStep: 0.01, batch: 16, seqLen: 128, steps: 6000, evalEvery: 600 };
+    expect(valCharsForBudget({ ...o, valTokens: 10_000_000 })).toBe(137 * 2048);
+    // 100,000 held-out tokens are 49 windows of 16 streams × 128 (⌈⌈99,999/16⌉/128⌉): all of it.
+    expect(valCharsForBudget({ ...o, valTokens: 100_000 })).toBe(0);
+    // A tiny budget still validates on 4 windows.
+    expect(valCharsForBudget({ ...o, budgetSec: 0.01, valTokens: 10_000_000 })).toBe(4 * 2048);
+  });
+
+  it('fixes the count after the warmup from the measured rate; the flags it prints plan that same run', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
+    const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--warmup', '40', '--out', join(dir, 'a')]);
+    const said: string[] = [];
+    expect(p.measure?.afterSteps).toBe(40);
+    const fixed = p.measure!.fix(0.004, 0.2, (m) => said.push(m));
+    // 40 + ⌊(60 − 0.2) · 0.98 / 0.004⌋ = 40 + 14,651 (capped at twice the probe's count, which is larger here)
+    expect(fixed.steps).toBe(Math.min(2 * p.settings.steps, 14_691));
+    expect(fixed.evalEvery).toBe(Math.round(fixed.steps / 10));
+    expect(said.join('\n')).toMatch(/steps 11-40 took a median 4\.0 ms .* ≈ --steps \d+\nto repeat this run exactly: rnn train /);
+    const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
+    expect(again.settings).toEqual(fixed);
+    expect(again.measure).toBeUndefined();
+  });
+
+  it('a run whose count is fixed after its first steps equals the run given that count from the start', async () => {
+    const train = Uint16Array.from({ length: 400 }, (_, k) => (k * 7 + (k >> 3)) % 5);
+    const cfg = { cell: 'gru' as const, layers: 1, hidden: 6, vocabSize: 5, dropout: 0 };
+    const run = async (steps: number, measure?: { afterSteps: number; fix(per: number, el: number): ReturnType<typeof trainSettings> }) => {
+      const engine = createRefEngine(cfg, 2, 8);
+      initParams(engine.params, cfg, createRng(3).next);
+      const r = await runTraining({
+        engine, evalEngine: null, train, val: null, cursor: freshCursor(1), ...(measure ? { measure } : {}),
+        settings: trainSettings({ lr: 0.01, warmup: 8, steps, evalEvery: 0, saveEvery: 0 }), hooks: { save: () => {} },
+      });
+      return { params: Float32Array.from(engine.params), r };
+    };
+    const calls: number[][] = [];
+    const timed = await run(90, { afterSteps: 8, fix: (per, el) => { calls.push([per, el]); return trainSettings({ lr: 0.01, warmup: 8, steps: 30, evalEvery: 0, saveEvery: 0 }); } });
+    const plain = await run(30);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]![0]).toBeGreaterThan(0);
+    expect(calls[0]![1]).toBeGreaterThan(0);
+    expect([timed.r.cursor.step, timed.r.settings.steps]).toEqual([30, 30]);
+    expect(timed.params).toEqual(plain.params);
+  });
+});
+
+describe('--val-chars', () => {
+  it('scores the start of each of the 16 streams: the same per-target losses as the whole text there', () => {
+    const cfg = { cell: 'lstm' as const, layers: 1, hidden: 5, vocabSize: 7, dropout: 0 };
+    const engine = createRefEngine(cfg, 16, 4);
+    initParams(engine.params, cfg, createRng(5).next);
+    const seq = Uint16Array.from({ length: 16 * 40 + 1 }, (_, k) => (k * 5 + (k >> 2)) % 7);
+    const per = new Float64Array(seq.length);
+    const all = evaluateTokens(engine, seq, per);
+    expect(all.count).toBe(640);
+    // 100 chars → ⌈100 / 64⌉ = 2 windows of 16 streams × 4: targets 1-8 of each 40-target stream.
+    const part = evaluateTokens(engine, seq, undefined, 100);
+    let want = 0;
+    for (let b = 0; b < 16; b++) for (let t = 0; t < 8; t++) want += per[b * 40 + t + 1]!;
+    expect(part.count).toBe(128);
+    expect(part.nats).toBeCloseTo(want, 9);
+  });
+});
