@@ -2,54 +2,66 @@
 // given by a formula, so the expected pick is worked out by hand below.
 
 import { describe, expect, it } from 'vitest';
-import { dropoutFor, MAX_PARAMS_PER_CHAR, MIN_CHARS_PER_PARAM, MIN_EPOCHS, pickSettings } from '../src/train/auto-settings.js';
+import { dropoutFor, effectiveChars, MIN_CHARS_PER_PARAM, pickSettings, REPEAT_DECAY } from '../src/train/auto-settings.js';
 
 /** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B16 T128 is
- *  2·147456·2048·1e-9 = 0.604 s. */
+ *  2·147456·2048·1e-9 = 0.604 s, and a budget of S seconds trains S · 1e9 / (layers · hidden²)
+ *  characters. */
 const fake = (log: string[] = []) => async (m: { layers: number; hidden: number }, B: number, T: number): Promise<number> => {
   log.push(`${m.layers}x${m.hidden}`);
   return 1e-9 * m.layers * m.hidden ** 2 * B * T;
 };
 
 describe('pickSettings', () => {
-  it('picks the largest size that still gets MIN_EPOCHS epochs, measuring no size past the first that fails', async () => {
-    // 1 M training chars, 30 min, B16 T128 (2,048 chars per step). epochs = 1800 / secPerStep · 2048 / 1e6:
-    //   2×384: 1800 / 0.604 · 0.002048 = 6.10 < 10;  2×256: 1800 / 0.268 · 0.002048 = 13.7 ≥ 10
+  // GRU parameters, V = 66 (weights, both biases, then the head): layer 1 3H(V+H) + 6H, layer 2
+  // 3H·2H + 6H, head VH + V. 2×256: 247,296 + 1,536 + 393,216 + 1,536 + 16,962 = 660,546;
+  // 2×384: 1,433,154; 2×512: 2,500,674. Effective characters of E passes over U (E > 1):
+  // U · (1 + 15 · (1 − e^(−(E − 1)/15))), written out below with the numbers.
+  it('picks the largest size that still gets 6 effective characters per parameter, measuring no size past the first that fails', async () => {
+    // 1 M training chars, 30 min. 2×256: 1.8e12 / 131,072 = 13.73 M chars, 13.73 passes, worth
+    // 1e6 · (1 + 15 · (1 − e^(−12.73/15))) = 9.58 M: 14.5 per parameter. 2×384: 1.8e12 / 294,912
+    // = 6.10 M chars, worth 1e6 · (1 + 15 · (1 − e^(−5.10/15))) = 5.32 M: 3.7 per parameter < 6.
     const log: string[] = [];
     const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, given: {}, measure: fake(log) });
-    expect(MIN_EPOCHS).toBe(10);
+    expect([MIN_CHARS_PER_PARAM, REPEAT_DECAY]).toEqual([6, 15]);
     expect([c.layers, c.hidden, c.batch, c.seqLen]).toEqual([2, 256, 16, 128]);
-    expect(c.epochs).toBeCloseTo(1800 / (1e-9 * 2 * 65536 * 2048) * 2048 / 1e6, 6);
+    const e256 = 1.8e12 / 131072 / 1e6, e384 = 1.8e12 / 294912 / 1e6;
+    expect(c.epochs).toBeCloseTo(e256, 6);
+    expect(c.measured.at(-2)!.charsPerParam).toBeCloseTo((1e6 * (1 + 15 * (1 - Math.exp(-(e256 - 1) / 15)))) / 660_546, 6);
+    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo((1e6 * (1 + 15 * (1 - Math.exp(-(e384 - 1) / 15)))) / 1_433_154, 6);
     expect(log).toEqual(['1x64', '1x128', '2x128', '2x192', '2x256', '2x384']);
     expect(c.steps).toBe(Math.floor(1800 / (1e-9 * 2 * 65536 * 2048))); // 6,705
     expect(c.cell).toBe('gru');
     expect(c.dropout).toBe(0.3);  // 13.7 epochs: 10 ≤ epochs < 80
-    expect(c.lr).toBe(4e-3);      // ≥ 256 units
+    expect(c.lr).toBe(4e-3);      // > 128 units
     expect(c.warmup).toBe(200);   // min(200, 6,705 / 20)
   });
 
-  it('passes over a size with enough epochs but too few characters per parameter', async () => {
-    // 1 M chars, 2 hours. GRU (the default cell), V = 66: 2×512 has 3·512·(66+512) + 6·512 +
-    // 3·512·1024 + 6·512 + 66·512 + 66 = 2,500,674 parameters; a step takes 1e-9·2·512²·2048 =
-    // 1.0737 s, so 7200 s train 6,705.7 steps of 2,048 chars = 13.73 M chars: 13.7 epochs (≥ 10) but
-    // 5.49 chars per parameter (< 6). 2×384 (3·384·450 + 2,304 + 3·384·768 + 2,304 + 66·384 + 66 =
-    // 1,433,154 parameters, 0.604 s a step): 24.4 M chars, 24.4 epochs, 17.0 chars per parameter.
-    const log: string[] = [];
-    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 7200, given: {}, measure: fake(log) });
-    expect(MIN_CHARS_PER_PARAM).toBe(6);
-    expect(log.at(-1)).toBe('2x512');
-    const m512 = c.measured.at(-1)!;
-    expect(m512.epochs).toBeCloseTo(7200 / (1e-9 * 2 * 512 ** 2 * 2048) * 2048 / 1e6, 6);
-    expect(m512.charsPerParam).toBeCloseTo(7200 / (1e-9 * 2 * 512 ** 2 * 2048) * 2048 / 2_500_674, 6);
+  it('counts repeated passes for less: many passes over a small text do not make a large model fit', async () => {
+    // 1 M chars, 2 hours. 2×512: 7.2e12 / 524,288 = 13.73 M chars, worth 9.58 M: 3.83 per
+    // parameter. 2×384: 7.2e12 / 294,912 = 24.41 M chars, worth 1e6 · (1 + 15 · (1 − e^(−23.41/15)))
+    // = 12.85 M: 8.97 per parameter. Counted as new text, 2×512 would have had 5.5 per parameter.
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 7200, given: {}, measure: fake() });
+    const e512 = 7.2e12 / 524288 / 1e6;
+    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo((1e6 * (1 + 15 * (1 - Math.exp(-(e512 - 1) / 15)))) / 2_500_674, 6);
     expect([c.layers, c.hidden]).toEqual([2, 384]);
-    expect(c.measured.at(-2)!.charsPerParam).toBeCloseTo(7200 / (1e-9 * 2 * 384 ** 2 * 2048) * 2048 / 1_433_154, 6);
   });
 
-  it('takes the smallest size when even it cannot reach MIN_EPOCHS, with less dropout', async () => {
-    // 100 M chars in 60 s: 1×64 gets 60 / (64²·4096e-9) · 4096 / 1e8 = 0.15 epochs
+  it('on a corpus larger than the budget can read, sizes the model to the characters it will see', async () => {
+    // 100 M chars in 60 s, no pass repeated: 2×128 (182,850 parameters) reads 60e9 / 32,768 =
+    // 1.83 M chars, 10.0 per parameter; 2×192 (384,834) reads 813,802, 2.1 per parameter.
     const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
+    expect([c.layers, c.hidden]).toEqual([2, 128]);
+    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo(60e9 / (2 * 192 ** 2) / 384_834, 6);
+    expect(c.dropout).toBe(0.1); // 0.018 passes
+    expect(c.lr).toBe(5e-3);     // the size default for ≤ 128 units
+  });
+
+  it('takes the smallest size when even it falls short', async () => {
+    // 10 s on 100 M chars: 1×64 (29,634 parameters) reads 10e9 / 4,096 = 2.44 M, 82 per
+    // parameter; 1 ms: 244 chars, under 6 per parameter, and still the pick.
+    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 1e-3, given: {}, measure: fake() });
     expect([c.layers, c.hidden]).toEqual([1, 64]);
-    expect(c.dropout).toBe(0.1);
     expect(c.lr).toBe(1e-2); // the size default for ≤ 64 units
   });
 
@@ -68,16 +80,22 @@ describe('pickSettings', () => {
     expect(tiny.seqLen).toBe(16);
   });
 
-  it('skips sizes with more than MAX_PARAMS_PER_CHAR parameters per training character', async () => {
-    // 48,000 chars → at most 480,000 parameters. GRU, V = 54 (weights, both biases, then the head):
-    // 1×64 = 3·64·(54+64) + 6·64 + 54·64 + 54 = 26,550;
-    // 2×192 = 3·192·(54+192) + 6·192 + 3·192·384 + 6·192 + 54·192 + 54 = 375,606;
-    // 2×256 = 3·256·(54+256) + 6·256 + 3·256·512 + 6·256 + 54·256 + 54 = 648,246 > 480,000.
+  it('a names list (48,000 chars) and an hour: no more than 16 passes\' worth, so 1×128', async () => {
+    // GRU, V = 54: 1×128 = 3·128·182 + 768 + 54·128 + 54 = 77,622; 2×128 = 69,888 + 768 + 98,304
+    // + 768 + 6,966 = 176,694. Hundreds of passes are worth at most 48,000 · 16 = 768,000 chars:
+    // 9.9 per parameter for 1×128, 4.3 for 2×128.
     const log: string[] = [];
     const c = await pickSettings({ trainChars: 48_000, vocabSize: 54, budgetSec: 3600, given: {}, measure: fake(log) });
-    expect(MAX_PARAMS_PER_CHAR).toBe(10);
-    expect(log).toEqual(['1x64', '1x128', '2x128', '2x192']);
-    expect([c.layers, c.hidden]).toEqual([2, 192]);
+    expect(log).toEqual(['1x64', '1x128', '2x128']);
+    expect([c.layers, c.hidden]).toEqual([1, 128]);
+    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo((48_000 * (1 + 15 * (1 - Math.exp(-(3600e9 / (2 * 128 ** 2) / 48_000 - 1) / 15)))) / 176_694, 6);
+  });
+
+  it('counts a first pass in full, and the passes after it for less and less', () => {
+    expect(effectiveChars(1000, 0.5)).toBe(500);
+    expect(effectiveChars(1000, 1)).toBe(1000);
+    expect(effectiveChars(1000, 2)).toBeCloseTo(1000 * (1 + 15 * (1 - Math.exp(-1 / 15))), 9); // 1,967.7
+    expect(effectiveChars(1000, 1e6)).toBeCloseTo(16_000, 6);
   });
 
   it('dropout grows with the passes over the data', () => {

@@ -39,7 +39,7 @@ describe('cosine decay from the end of warmup', () => {
 
   it('is what a checkpoint written before the setting existed resumes on: decay from step 0', () => {
     const ck = smallCheckpoint();
-    delete (ck.training!.settings as Partial<typeof ck.training.settings>).cosineFrom;
+    delete (ck.training!.settings as { cosineFrom?: string }).cosineFrom;
     const path = join(tempDir(), 'old.json');
     saveCheckpoint(path, ck);
     expect(loadCheckpoint(path).training!.settings.cosineFrom).toBe('start');

@@ -1,16 +1,17 @@
 // Settings for a time budget (`rnn train --time 30m` with no model flags): on 2 cores speed is
-// quality, so the model is the largest that this machine can train for enough epochs of this
-// corpus within the budget. The rule, and the runs behind it (README "How to pick settings",
-// BENCHMARKS.md "Quality in a time budget"):
+// quality, so the model is the largest that this machine can feed enough characters per parameter
+// within the budget, where repeated passes over a small text count for less than new text. The
+// rule, and the runs behind it (README "How to pick settings", BENCHMARKS.md "Quality in a time
+// budget" and "Quality matrix"):
 //   - shape B 16 × T 128: the PyTorch recipe's T (../shared/peers/torch_budget.py) and half its
 //     batch, for twice the updates per character; T shrinks for corpora too small for 64 windows
 //     per epoch;
-//   - candidates from 1×64 up to 2×1024 with at most MAX_PARAMS_PER_CHAR parameters per training
-//     character, measured on this machine smallest first; the pick is the largest that still gets
-//     MIN_EPOCHS passes over the training text and MIN_CHARS_PER_PARAM characters per parameter in
-//     the budget (PyTorch's 30-minute runs on tiny-shakespeare: 2×384 at 11.7 epochs beat 2×512 at
-//     6.65; GRU 2×512 at 11.4 epochs, 4.6 characters per parameter, ended 0.007 nats behind GRU
-//     2×384 at 13.6 on the same machine);
+//   - candidates from 1×64 up to 2×1024, measured on this machine smallest first; the pick is the largest that still gets
+//     MIN_CHARS_PER_PARAM effective characters per parameter in the budget (effectiveChars: the
+//     data-constrained scaling of Muennighoff et al. 2023, where pass k over the same text is worth
+//     e^-(k-1)/R* of new text). A fixed bar of 10 passes picked a 1×64 on a 4.2 MB corpus at 3
+//     minutes where a 1×256 at 1.3 passes ended 0.14 nats lower (issue 18); on tiny-shakespeare at
+//     30 minutes the two rules agree (GRU 2×384 at 13.6 passes: 6.7 effective chars/param);
 //   - dropout grows with the epochs the model will see (more passes, more overfitting);
 //   - Adam at 4e-3 for ≥ 256 units (the recipe has 3e-3; AUTO_LR_WIDE says why), else the size
 //     default; 200 warmup steps, cosine decay to 5% over the budget's steps.
@@ -20,20 +21,23 @@ import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
 import { defaultLr, type AutoKey, type SettingValue } from '../settings/train-settings.js';
 
-/** Passes over the training text the picked model must reach within the budget. */
-export const MIN_EPOCHS = 10;
-
-/** Characters the picked model must train on, per parameter, within the budget: a large model
- *  that sees too few characters is still learning when the time is up. 30 minutes on
- *  tiny-shakespeare (BENCHMARKS.md): 4.6 per parameter (GRU 2×512, 11.4 epochs) ended at 1.4487
- *  where GRU 2×384 at 13.6 ended at 1.4413 on the same machine (and at 8–9.6 per parameter, 1.4360
- *  and 1.4394 on a slower one); PyTorch's LSTM 2×512 at 2.0, 1.4805, its 2×384 at 6.1, 1.4477.
- *  GRU 2×512 read 4.5–4.9 on the faster machine, so the bar is 6 rather than 5. */
+/** Effective characters (effectiveChars) the picked model must train on, per parameter, within
+ *  the budget: a large model that sees too few is still learning when the time is up. 30 minutes
+ *  on tiny-shakespeare (BENCHMARKS.md): GRU 2×512 at 11.4 epochs (3.4 effective per parameter)
+ *  ended at 1.4487 where GRU 2×384 at 13.6 (6.7) ended at 1.4413 on the same machine; PyTorch's
+ *  LSTM 2×512 at 6.65 epochs, 1.4805, its 2×384 at 11.7, 1.4477. */
 export const MIN_CHARS_PER_PARAM = 6;
 
-/** Sizes with more parameters than this per training character are not considered (they would
- *  memorise the text; the names list, 48 k characters, stops at 2×192). */
-export const MAX_PARAMS_PER_CHAR = 10;
+/** R*: how many repeated passes the value of repeating decays over (Muennighoff et al. 2023,
+ *  "Scaling Data-Constrained Language Models", fit R*_D = 15.4). */
+export const REPEAT_DECAY = 15;
+
+/** Characters of new text that `epochs` passes over `trainChars` are worth: all of the first pass,
+ *  then passes that count for less and less, to at most 1 + R* passes' worth. */
+export function effectiveChars(trainChars: number, epochs: number): number {
+  if (epochs <= 1) return epochs * trainChars;
+  return trainChars * (1 + REPEAT_DECAY * (1 - Math.exp(-(epochs - 1) / REPEAT_DECAY)));
+}
 
 /** Candidate sizes, smallest first. */
 export const SIZES: readonly [layers: number, hidden: number][] = [
@@ -52,8 +56,9 @@ export const AUTO_BATCH = 16;
 /** Warmup steps (at most a twentieth of the run): 200 of 16×128 = 100 of the recipe's 32×128. */
 export const AUTO_WARMUP = 200;
 
-/** Peak Adam rate from 256 units. GRU 2×384 on tiny-shakespeare, 1,800 steps of 32×128: 5e-3 ended
- *  at 1.4555 where 3e-3 ended at 1.4850; with the smaller batch (twice the updates) 4e-3. */
+/** Peak Adam rate above 128 units. GRU 2×384 on tiny-shakespeare, 1,800 steps of 32×128: 5e-3
+ *  ended at 1.4555 where 3e-3 ended at 1.4850; with the smaller batch (twice the updates) 4e-3. The
+ *  width default for 192 units, 2e-3, left GRU 2×192 0.33 nats behind at 3 minutes (issue 18). */
 export const AUTO_LR_WIDE = 4e-3;
 
 export interface AutoInput {
@@ -72,20 +77,21 @@ export interface AutoChoice {
   cell: CellType; layers: number; hidden: number; dropout: number;
   batch: number; seqLen: number; lr: number; warmup: number;
   steps: number; epochs: number; secPerStep: number;
-  /** Every size measured: what a user sees to understand the pick. */
+  /** Every size measured: what a user sees to understand the pick. charsPerParam counts effective
+   *  characters (effectiveChars). */
   measured: { layers: number; hidden: number; secPerStep: number; epochs: number; charsPerParam: number }[];
 }
 
 /** Dropout for a model that will see the training text `epochs` times. GRU 2×384 on
  *  tiny-shakespeare: at 7.3 epochs 0.2 beat 0.3 (1.4850 against 1.5052), at 12.7 epochs 0.3 beat
- *  0.25 and 0.2 (BENCHMARKS.md), so the step to 0.3 is at MIN_EPOCHS, where the pick usually is. */
+ *  0.25 and 0.2 (BENCHMARKS.md), so the step to 0.3 is at 10 passes. */
 export function dropoutFor(epochs: number): number {
-  return epochs < 4 ? 0.1 : epochs < MIN_EPOCHS ? 0.2 : epochs < 80 ? 0.3 : 0.4;
+  return epochs < 4 ? 0.1 : epochs < 10 ? 0.2 : epochs < 80 ? 0.3 : 0.4;
 }
 
 /** The rule in one clause, for `rnn train --help`. */
 export function timeRuleHelp(): string {
-  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_EPOCHS} passes over the text and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine, with dropout, shape and lr to match`;
+  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match`;
 }
 
 export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
@@ -95,8 +101,7 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   let seqLen = g.seqLen ?? 128;
   if (g.seqLen === undefined) while (seqLen > 16 && o.trainChars / (batch * seqLen) < 64) seqLen /= 2;
   const params = (layers: number, hidden: number): number => buildLayout({ cell, layers, hidden, vocabSize: o.vocabSize, dropout: 0 }).size;
-  const sizes = SIZES.filter(([l, h]) => (g.layers === undefined || l === g.layers) && (g.hidden === undefined || h === g.hidden)
-    && (g.hidden !== undefined || params(l, h) <= MAX_PARAMS_PER_CHAR * o.trainChars));
+  const sizes = SIZES.filter(([l, h]) => (g.layers === undefined || l === g.layers) && (g.hidden === undefined || h === g.hidden));
   if (!sizes.length) sizes.push(g.layers === undefined && g.hidden === undefined ? [1, 64] : [g.layers ?? 2, g.hidden ?? 256]);
 
   const measured: AutoChoice['measured'] = [];
@@ -104,9 +109,10 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   for (const [layers, hidden] of sizes) {
     const secPerStep = await o.measure({ cell, layers, hidden, dropout: g.dropout ?? 0.2 }, batch, seqLen);
     const chars = (o.budgetSec / secPerStep) * batch * seqLen;
-    const m = { layers, hidden, secPerStep, epochs: chars / o.trainChars, charsPerParam: chars / params(layers, hidden) };
+    const epochs = chars / o.trainChars;
+    const m = { layers, hidden, secPerStep, epochs, charsPerParam: effectiveChars(o.trainChars, epochs) / params(layers, hidden) };
     measured.push(m);
-    const enough = m.epochs >= MIN_EPOCHS && m.charsPerParam >= MIN_CHARS_PER_PARAM;
+    const enough = m.charsPerParam >= MIN_CHARS_PER_PARAM;
     if (pick === null || enough) pick = m; // the smallest always qualifies
     if (!enough) break; // larger sizes are slower and larger still
   }
@@ -114,7 +120,7 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));
   return {
     cell, layers: p.layers, hidden: p.hidden, dropout: g.dropout ?? dropoutFor(p.epochs),
-    batch, seqLen, lr: g.lr ?? (p.hidden >= 256 ? AUTO_LR_WIDE : defaultLr(p.hidden)),
+    batch, seqLen, lr: g.lr ?? (p.hidden > 128 ? AUTO_LR_WIDE : defaultLr(p.hidden)),
     warmup: g.warmup ?? Math.min(AUTO_WARMUP, Math.max(1, Math.round(steps / 20))),
     steps, epochs: p.epochs, secPerStep: p.secPerStep, measured,
   };
