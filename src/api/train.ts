@@ -3,7 +3,6 @@
 // the same runPlan on the same engines; what `rnn train` shows on stderr comes to `onLog` and
 // `onProgress`, and an AbortSignal stops the run as Ctrl-C does: last.json saved, resumable.
 
-import { duration } from '../cli/parse.js';
 import { UsageError } from '../errors.js';
 import { resolveEngine } from '../kernels/create-engine.js';
 import { checkSettingValue } from '../settings/check-value.js';
@@ -48,7 +47,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     if (NOT_SETTINGS.has(key) || value === undefined) continue;
     const row = rows.get(key);
     if (!row || key === 'quiet' || key === 'json') throw new UsageError(`unknown train option ${key}`, 'the options are the camelCase keys of `rnn train --help`, plus corpus, onProgress, onEval, onLog, signal');
-    flags[key] = checkSettingValue(row, value, duration);
+    flags[key] = checkSettingValue(row, value);
     given.add(key);
   }
   const corpus = options.corpus === undefined ? [] : typeof options.corpus === 'string' ? [options.corpus] : [...options.corpus];

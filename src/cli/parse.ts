@@ -2,6 +2,7 @@
 // entry point turns into a one-line usage error with exit code 2.
 
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../settings/duration.js';
 
 export function int(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v) => {
@@ -29,17 +30,10 @@ export function float(min: number, max: number, opts: { minOpen?: boolean; maxOp
 
 /** A duration: plain seconds (`90`), or with a unit (`90s`, `30m`, `2h`, `1h30m`). */
 export function duration(v: string): number {
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return check(Number(s));
-  const re = /(\d+(?:\.\d+)?)(h|m|s)/g;
-  let total = 0, used = 0, m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) { total += Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as 'h' | 'm' | 's']; used += m[0].length; }
-  if (used !== s.length || used === 0) throw new InvalidArgumentError(`expected a duration such as 90, 90s, 30m or 2h, got '${v}'.`);
-  return check(total);
-  function check(sec: number): number {
-    if (!(sec > 0)) throw new InvalidArgumentError(`must be longer than 0 seconds, got '${v}'.`);
-    return sec;
-  }
+  const sec = parseDuration(v);
+  if (sec === null) throw new InvalidArgumentError(`expected a duration such as 90, 90s, 30m or 2h, got '${v}'.`);
+  if (!(sec > 0)) throw new InvalidArgumentError(`must be longer than 0 seconds, got '${v}'.`);
+  return sec;
 }
 
 function rangeText(min: number, max: number): string {

@@ -2,12 +2,13 @@
 // than flags (the library's train()); the CLI checks the same ranges in its parsers (parse.ts).
 
 import { UsageError } from '../errors.js';
+import { parseDuration } from './duration.js';
 import { inRange, intervalText } from './range.js';
 import type { SettingRow } from './train-settings.js';
 
 /** The value for `row` (a duration may be seconds or text such as '30m'), or a UsageError naming
  *  the option, as the CLI does for its flag. */
-export function checkSettingValue(row: SettingRow, value: unknown, parseDuration: (text: string) => number): unknown {
+export function checkSettingValue(row: SettingRow, value: unknown): unknown {
   const bad = (expected: string): never => {
     throw new UsageError(`option ${row.key} must be ${expected}, got ${JSON.stringify(value)}`, 'see the settings of `rnn train --help`: the options are their camelCase keys');
   };
@@ -26,10 +27,9 @@ export function checkSettingValue(row: SettingRow, value: unknown, parseDuration
     case 'duration':
       if (typeof value === 'number') return value > 0 && Number.isFinite(value) ? value : bad('a number of seconds > 0');
       if (typeof value !== 'string') bad('seconds, or a duration such as 90s, 30m or 2h');
-      try {
-        return parseDuration(value as string);
-      } catch {
-        return bad('seconds, or a duration such as 90s, 30m or 2h');
+      {
+        const sec = parseDuration(value as string);
+        return sec !== null && sec > 0 ? sec : bad('seconds, or a duration such as 90s, 30m or 2h');
       }
     case 'switch':
       if (typeof value !== 'boolean') bad('true or false');
