@@ -34,9 +34,11 @@ declare const __RNN_KERNEL_WASM_BASE64__: string | undefined;
 declare const __RNN_SHARED_KERNEL_WASM_BASE64__: string | undefined;
 declare const __RNN_WEB_WORKER_SOURCE__: string | undefined;
 
-/** Most threads a page gets by default: a generation step (B = 1) is a few microseconds of work
- *  per op, so beyond a few threads the workers' wake-ups cost more than their shares save
- *  (BENCHMARKS.md, "Sampling in the browser page", measured on 2 cores only). */
+/** Most threads a page gets by default. Measured on 2 cores only (BENCHMARKS.md, "Sampling in the
+ *  browser page", 2026-12-02): 2 threads sample a 2×512 LSTM 1.7× faster than one, the 1×128
+ *  names model no faster; a generation step's ops (B = 1) are microseconds each, so shares for
+ *  many more threads would be smaller than a worker's wake-up. Where the cores are busy with other
+ *  work spinning threads lose badly (same section): pass threads: 1 there. */
 const DEFAULT_MAX_THREADS = 4;
 
 export interface BrowserLoadOptions {
