@@ -75,6 +75,9 @@ export interface ModelInfo {
   docSplit: Checkpoint['vocab']['docSplit'];
   /** 'wasm', 'wasm-fma' or 'ts' (the TypeScript reference). */
   kernel: KernelVariant;
+  /** Threads generation runs on (in a page: above 1 only on Web Workers, where it is cross-origin
+   *  isolated). Results do not depend on it. */
+  threads: number;
 }
 
 export class Model {
@@ -99,7 +102,7 @@ export class Model {
     const m = ck.model;
     this.info = {
       cell: m.cell, layers: m.layers, hidden: m.hidden, vocabSize: m.vocabSize, parameters: gen.layout.size,
-      docSplit: ck.vocab.docSplit, kernel: gen.variant,
+      docSplit: ck.vocab.docSplit, kernel: gen.variant, threads: gen.threads,
     };
   }
 

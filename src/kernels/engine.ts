@@ -45,6 +45,8 @@ export type KernelVariant = 'ts' | 'wasm' | 'wasm-fma';
 export interface Engine {
   /** Which kernel build this engine runs. */
   readonly variant: KernelVariant;
+  /** Threads its ops run on (1 for 'ts'); results do not depend on it. */
+  readonly threads: number;
   readonly cfg: ModelConfig;
   readonly layout: ParamLayout;
   /** B: parallel streams. */

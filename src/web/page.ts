@@ -1,7 +1,8 @@
 // The script of the page `rnn export --format web` writes (web-page.ts builds the HTML around it):
-// the model comes from the page's <script type="application/json" id="rnn-model">, the kernel from
-// the bundle (kernels-single.wasm as base64), so the page works from file:// with no server and no
-// network. Samples stream into a list; the chart shows the next-character distribution after the
+// the model comes from the page's <script type="application/json" id="rnn-model">, the kernels from
+// the bundle (as base64), so the page works from file:// with no server and no network. From file://
+// it is not cross-origin isolated, so it runs on one thread (kernels-single.wasm); served with
+// COOP/COEP headers it would run on Web Workers, as the library does (src/api/browser.ts). Samples stream into a list; the chart shows the next-character distribution after the
 // prime as it is typed. Controls are native form elements with labels, so the keyboard and screen
 // readers work without extra code; results are announced through aria-live regions.
 
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   }
   const i = model.info;
   status.textContent = `${i.layers}×${i.hidden} ${i.cell.toUpperCase()}, ${i.parameters.toLocaleString('en-US')} parameters, `
-    + `${i.vocabSize - 1} characters; ${i.kernel === 'ts' ? 'TypeScript' : 'WebAssembly SIMD'} kernel, one thread.`;
+    + `${i.vocabSize - 1} characters; ${i.kernel === 'ts' ? 'TypeScript' : 'WebAssembly SIMD'} kernel, `
+    + `${i.threads === 1 ? 'one thread' : `${i.threads} threads (Web Workers)`}.`;
   run.disabled = false;
 
   const num = (id: string): number => Number($<HTMLInputElement>(id).value);

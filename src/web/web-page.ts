@@ -1,7 +1,9 @@
 // The one HTML file `rnn export --format web` writes: the page's markup and styles, the model (a
 // weights-only checkpoint, JSON) and the script (dist/web/page.js: src/web/page.ts with the
-// library and the base64 kernel inside), all inline, so it opens from file:// by double-click,
-// offline, loading nothing from anywhere.
+// library and the base64 kernels inside), all inline, so it opens from file:// by double-click,
+// offline, loading nothing from anywhere. Its Content-Security-Policy allows no fetch; `worker-src
+// blob:` lets the library start its Web Workers from its own script text where the page is served
+// cross-origin isolated (src/kernels/wasm/web-pool.ts).
 
 import type { Checkpoint } from '../checkpoint/types.js';
 import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
@@ -28,7 +30,7 @@ export function webPage(ck: Checkpoint, title: string, script: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; worker-src blob:; style-src 'unsafe-inline'">
 <title>${html(title)}: character-level language model</title>
 <style>
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.4; }

@@ -140,7 +140,7 @@ export function createRefEngine(cfg: ModelConfig, batch: number, seqLen: number,
   }
 
   return {
-    variant: 'ts', cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
+    variant: 'ts', threads: 1, cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     fillMasks(spec) { if (useDropout) fillMasks(masks, L * T, BH, T, spec); },
     forwardBackward(x, y) {

@@ -5,7 +5,8 @@ import type { KernelVariant } from '../engine.js';
 
 export type WasmVariant = Exclude<KernelVariant, 'ts'>;
 
-/** Runs an op of the module on every thread it has: pool.ts (worker_threads) or serial-runner.ts. */
+/** Runs an op of the module on every thread it has: pool.ts (worker_threads), web-pool.ts (Web
+ *  Workers) or serial-runner.ts (the calling thread alone). */
 export interface OpRunner {
   readonly nth: number;
   /** The kernel build it runs. */

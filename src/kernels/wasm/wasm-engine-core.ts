@@ -1,8 +1,9 @@
 // The fast backend: the reference engine's algorithm (src/kernels/ref/ref-engine.ts) on the WASM
-// SIMD kernels, split across threads by an op runner (pool.ts in Node, serial-runner.ts on one
-// thread, as in a browser page). All buffers live in one WebAssembly.Memory (shared when threads
-// share it), laid out once here; `params`, `grads`, `state`, … are Float32Array views of
-// it, so the trainer, checkpoints and sampler see the same interface as with the reference.
+// SIMD kernels, split across threads by an op runner (pool.ts in Node, web-pool.ts on Web Workers
+// in a cross-origin isolated page, serial-runner.ts on one thread in any other page). All buffers
+// live in one WebAssembly.Memory (shared when threads share it), laid out once here; `params`,
+// `grads`, `state`, … are Float32Array views of it, so the trainer, checkpoints and sampler see the
+// same interface as with the reference.
 //
 // Per pass the weights are first packed: W_ihᵀ (D, G), W_hhᵀ (H, G) and head.weightᵀ (H, V), so the
 // forward products read B row-major. Backward reads the weights as stored.
@@ -214,7 +215,7 @@ export async function buildWasmEngine(cfg: ModelConfig, batch: number, seqLen: n
   }
 
   return {
-    variant: pool.variant, cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
+    variant: pool.variant, threads: pool.nth, cfg, layout, batch: B, seqLen: T, params, grads, state, dState, logits, rowLoss, moments, masks,
     get lastCount() { return lastCount; },
     fillMasks(m) {
       if (useDropout) op.dropoutMask(pool, L * T, BH, T, m.variational, pMasks, m.a, m.b, m.thr, m.keep);

@@ -1,5 +1,6 @@
 // The WASM engine in Node: wasm-engine-core.ts over a worker_threads pool (pool.ts) sharing one
-// WebAssembly.Memory. The browser build uses the same core on one thread (src/api/browser.ts).
+// WebAssembly.Memory. The browser build uses the same core on Web Workers or on one thread
+// (src/api/browser.ts).
 
 import type { Engine } from '../engine.js';
 import type { ModelConfig } from '../../model/config.js';
