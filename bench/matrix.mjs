@@ -131,7 +131,7 @@ function runTorch(c, budget, sec, cell, s, train) {
   const rec = { corpus: c.name, budget, variant: `torch ${cell}` };
   if (done.has(key(rec))) return;
   const args = [TORCH, train, '--cell', cell, '--layers', String(s.layers), '--hidden', String(s.hidden), '--dropout', String(s.dropout),
-    '--batch', '32', '--seq', '128', '--lr', '3e-3', '--minutes', String(sec / 60), '--eval-minutes', String(Math.max(sec / 600, 0.1))];
+    '--batch', '32', '--seq', '128', '--lr', '3e-3', '--minutes', String(sec / 60), '--eval-minutes', String(Math.max(sec / 240, 0.1))];
   console.error(`… ${c.name} ${budget} torch ${cell}: python3 ${args.join(' ')}`);
   const p = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 26 });
   const m = /FINAL best_val ([\d.]+) .*steps (\d+), epochs ([\d.]+)/.exec(p.stdout ?? '');
