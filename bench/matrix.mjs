@@ -3,7 +3,9 @@
 //   grid   the rule's pick with one setting moved: the size below and above it (SIZES in
 //          src/train/auto-settings.ts) and the learning rate ×0.5 and ×2;
 //   torch  ../shared/peers/torch_budget.py at the grid's best size, as LSTM and as GRU, with its
-//          recipe's batch 32, T 128, lr 3e-3 and the rule's dropout;
+//          recipe's batch 32, T 128, lr 3e-3 and the rule's dropout, validated once, at the end
+//          of its budget (its cosine schedule ends there; each validation of a large held-out
+//          text costs PyTorch's one thread as long as a 1-minute budget);
 // plus, once per corpus, the 7-gram Kneser-Ney baseline (`rnn eval --baseline`).
 //
 // The figure compared is `rnn eval` of the run's best.json on the whole held-out text (a --time run
@@ -131,7 +133,7 @@ function runTorch(c, budget, sec, cell, s, train) {
   const rec = { corpus: c.name, budget, variant: `torch ${cell}` };
   if (done.has(key(rec))) return;
   const args = [TORCH, train, '--cell', cell, '--layers', String(s.layers), '--hidden', String(s.hidden), '--dropout', String(s.dropout),
-    '--batch', '32', '--seq', '128', '--lr', '3e-3', '--minutes', String(sec / 60), '--eval-minutes', String(Math.max(sec / 240, 0.1))];
+    '--batch', '32', '--seq', '128', '--lr', '3e-3', '--minutes', String(sec / 60), '--eval-minutes', String(sec / 60)];
   console.error(`… ${c.name} ${budget} torch ${cell}: python3 ${args.join(' ')}`);
   const p = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 26 });
   const m = /FINAL best_val ([\d.]+) .*steps (\d+), epochs ([\d.]+)/.exec(p.stdout ?? '');
