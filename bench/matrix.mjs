@@ -129,9 +129,14 @@ function runRnn(c, budget, variant, train, val, flags) {
   console.error(`  best val ${full.toFixed(4)} (in the run ${r.bestValLoss?.toFixed(4)}), ${s.layers}×${s.hidden} ${s.cell}, ${r.epochs.toFixed(2)} passes, ${(r.elapsedSec / 60).toFixed(2)} min of training`);
 }
 
+/** Debian's PyTorch runs on whatever libblas.so.3 points to: the reference BLAS, about 20 times
+ *  slower, unless libopenblas0-pthread is installed (../shared/peers/README.md). */
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3';
+
 function runTorch(c, budget, sec, cell, s, train) {
   const rec = { corpus: c.name, budget, variant: `torch ${cell}` };
   if (done.has(key(rec))) return;
+  if (!existsSync(OPENBLAS)) { console.error(`  torch ${cell} not run: ${OPENBLAS} is missing (apt-get install -y libopenblas0-pthread)`); return; }
   const args = [TORCH, train, '--cell', cell, '--layers', String(s.layers), '--hidden', String(s.hidden), '--dropout', String(s.dropout),
     '--batch', '32', '--seq', '128', '--lr', '3e-3', '--minutes', String(sec / 60), '--eval-minutes', String(sec / 60)];
   console.error(`… ${c.name} ${budget} torch ${cell}: python3 ${args.join(' ')}`);
