@@ -2,7 +2,7 @@
 // given by a formula, so the expected pick is worked out by hand below.
 
 import { describe, expect, it } from 'vitest';
-import { dropoutFor, effectiveChars, MIN_CHARS_PER_PARAM, pickSettings, REPEAT_DECAY } from '../src/train/auto-settings.js';
+import { dropoutFor, effectiveChars, MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings, REPEAT_DECAY } from '../src/train/auto-settings.js';
 
 /** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B16 T128 is
  *  2·147456·2048·1e-9 = 0.604 s, and a budget of S seconds trains S · 1e9 / (layers · hidden²)
@@ -48,13 +48,24 @@ describe('pickSettings', () => {
   });
 
   it('on a corpus larger than the budget can read, sizes the model to the characters it will see', async () => {
-    // 100 M chars in 60 s, no pass repeated: 2×128 (182,850 parameters) reads 60e9 / 32,768 =
-    // 1.83 M chars, 10.0 per parameter; 2×192 (384,834) reads 813,802, 2.1 per parameter.
+    // 100 M chars in 10 minutes, no pass repeated: 2×192 (384,834 parameters) reads 600e9 / 73,728
+    // = 8.14 M chars, 21.1 per parameter, in 600 / (1e-9 · 73,728 · 2048) = 3,973 steps; 2×256
+    // (660,546) reads 4.58 M, 6.93 per parameter, but takes only 2,235 steps (< 2,500).
+    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 600, given: {}, measure: fake() });
+    expect([c.layers, c.hidden]).toEqual([2, 192]);
+    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo(600e9 / (2 * 256 ** 2) / 660_546, 6);
+    expect(c.dropout).toBe(0.1); // 0.08 passes
+    expect(c.lr).toBe(4e-3);     // > 128 units
+  });
+
+  it('needs MIN_STEPS optimizer steps: a minute on a large corpus takes the size that gets them', async () => {
+    // 100 M chars in 60 s: 1×128 (83,778 parameters) would read 60e9 / 16,384 = 3.66 M chars, 43.7
+    // per parameter, but in 60 / (1e-9 · 16,384 · 2048) = 1,788 steps; 1×64 takes 7,152.
     const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
-    expect([c.layers, c.hidden]).toEqual([2, 128]);
-    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo(60e9 / (2 * 192 ** 2) / 384_834, 6);
-    expect(c.dropout).toBe(0.1); // 0.018 passes
-    expect(c.lr).toBe(5e-3);     // the size default for ≤ 128 units
+    expect(MIN_STEPS).toBe(2500);
+    expect([c.layers, c.hidden]).toEqual([1, 64]);
+    expect(c.steps).toBe(Math.floor(60 / (1e-9 * 4096 * 2048)));
+    expect(c.lr).toBe(1e-2); // the size default for ≤ 64 units
   });
 
   it('takes the smallest size when even it falls short', async () => {

@@ -10,7 +10,7 @@ import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
 import { evaluateTokens } from '../src/train/evaluate.js';
 import { lrAt } from '../src/train/schedule.js';
-import { stepsForBudget, timedSteps, valCharsForBudget } from '../src/train/time-budget.js';
+import { PLAN_SHARE, stepsForBudget, timedSteps, valCharsForBudget } from '../src/train/time-budget.js';
 import { freshCursor, runTraining } from '../src/train/trainer.js';
 import { smallCheckpoint } from './checkpoint-helpers.js';
 import { tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
@@ -56,11 +56,12 @@ describe('the step count of a --time budget', () => {
     expect(timedSteps({ lrSchedule: 'step', cosineFrom: 'warmup', warmup: 80 }, 1000)).toBe(80);
   });
 
-  it('plans 98% of the time left at the measured rate, never below the steps done or above the cap', () => {
-    // 60 s budget, 2 s used by 100 steps, 25 ms a step: 100 + ⌊58 · 0.98 / 0.025⌋ = 100 + ⌊2273.6⌋.
-    expect(stepsForBudget(60, 0.025, 100, 2, 1e9)).toBe(2373);
-    expect(stepsForBudget(60, 0.025, 100, 2, 2000)).toBe(2000);
-    expect(stepsForBudget(60, 0.025, 100, 61, 1e9)).toBe(100);
+  it('plans the time left at the measured rate, never below the steps done or above the cap', () => {
+    // 60 s budget, 2 s used by 100 steps, 30 ms a step: 100 + ⌊58 / 0.03⌋ = 100 + ⌊1933.3⌋.
+    expect(PLAN_SHARE).toBe(1);
+    expect(stepsForBudget(60, 0.03, 100, 2, 1e9)).toBe(2033);
+    expect(stepsForBudget(60, 0.03, 100, 2, 2000)).toBe(2000);
+    expect(stepsForBudget(60, 0.03, 100, 61, 1e9)).toBe(100);
   });
 
   it('bounds validation to a tenth of the budget, in whole evaluation windows, or all of a small held-out text', () => {
@@ -80,11 +81,12 @@ describe('the step count of a --time budget', () => {
     const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--warmup', '40', '--out', join(dir, 'a')]);
     const said: string[] = [];
     expect(p.measure?.afterSteps).toBe(40);
-    const fixed = p.measure!.fix(0.004, 0.2, (m) => said.push(m));
-    // 40 + ⌊(60 − 0.2) · 0.98 / 0.004⌋ = 40 + 14,651 (capped at twice the probe's count, which is larger here)
-    expect(fixed.steps).toBe(Math.min(2 * p.settings.steps, 14_691));
+    const fixed = p.measure!.fix(0.0625, 0.5, (m) => said.push(m));
+    // 40 + (60 − 0.5) / 0.0625 = 40 + 952 (under the cap, twice the probe's count)
+    expect(2 * p.settings.steps).toBeGreaterThan(992);
+    expect(fixed.steps).toBe(992);
     expect(fixed.evalEvery).toBe(Math.round(fixed.steps / 10));
-    expect(said.join('\n')).toMatch(/steps 11-40 took a median 4\.0 ms .* ≈ --steps \d+\nto repeat this run exactly: rnn train /);
+    expect(said.join('\n')).toMatch(/steps 11-40 took a median 62\.5 ms .* ≈ --steps \d+\nto repeat this run exactly: rnn train /);
     const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
     expect(again.settings).toEqual(fixed);
     expect(again.measure).toBeUndefined();

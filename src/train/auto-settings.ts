@@ -7,7 +7,8 @@
 //     batch, for twice the updates per character; T shrinks for corpora too small for 64 windows
 //     per epoch;
 //   - candidates from 1×64 up to 2×1024, measured on this machine smallest first; the pick is the largest that still gets
-//     MIN_CHARS_PER_PARAM effective characters per parameter in the budget (effectiveChars: the
+//     MIN_STEPS optimizer steps and MIN_CHARS_PER_PARAM effective characters per parameter in the
+//     budget (effectiveChars: the
 //     data-constrained scaling of Muennighoff et al. 2023, where pass k over the same text is worth
 //     e^-(k-1)/R* of new text). A fixed bar of 10 passes picked a 1×64 on a 4.2 MB corpus at 3
 //     minutes where a 1×256 at 1.3 passes ended 0.14 nats lower (issue 18); on tiny-shakespeare at
@@ -27,6 +28,13 @@ import { defaultLr, type AutoKey, type SettingValue } from '../settings/train-se
  *  ended at 1.4487 where GRU 2×384 at 13.6 (6.7) ended at 1.4413 on the same machine; PyTorch's
  *  LSTM 2×512 at 6.65 epochs, 1.4805, its 2×384 at 11.7, 1.4477. */
 export const MIN_CHARS_PER_PARAM = 6;
+
+/** Optimizer steps the picked model must take within the budget: Adam at these batch sizes needs
+ *  updates as much as characters. 1-minute cells of the quality matrix (BENCHMARKS.md): on three
+ *  corpora GRU 1×64 at 2,855-3,900 steps ended 0.19-0.37 nats below GRU 1×128 at 1,360-1,590
+ *  steps, which had 17-30 characters per parameter; at 30 minutes on tiny-shakespeare the bar does
+ *  not bind (GRU 2×384: 5,300 steps). */
+export const MIN_STEPS = 2500;
 
 /** R*: how many repeated passes the value of repeating decays over (Muennighoff et al. 2023,
  *  "Scaling Data-Constrained Language Models", fit R*_D = 15.4). */
@@ -91,7 +99,7 @@ export function dropoutFor(epochs: number): number {
 
 /** The rule in one clause, for `rnn train --help`. */
 export function timeRuleHelp(): string {
-  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match`;
+  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_STEPS} steps and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match`;
 }
 
 export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
@@ -112,7 +120,7 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
     const epochs = chars / o.trainChars;
     const m = { layers, hidden, secPerStep, epochs, charsPerParam: effectiveChars(o.trainChars, epochs) / params(layers, hidden) };
     measured.push(m);
-    const enough = m.charsPerParam >= MIN_CHARS_PER_PARAM;
+    const enough = m.charsPerParam >= MIN_CHARS_PER_PARAM && o.budgetSec / secPerStep >= MIN_STEPS;
     if (pick === null || enough) pick = m; // the smallest always qualifies
     if (!enough) break; // larger sizes are slower and larger still
   }

@@ -17,7 +17,7 @@ import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from
 import {
   DEFAULT_STEPS, defaultLr, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
 } from '../settings/train-settings.js';
-import { MIN_CHARS_PER_PARAM, pickSettings } from './auto-settings.js';
+import { MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
 import { stepsForBudget, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
 import { checkpointFloats } from './snapshot.js';
@@ -178,7 +178,7 @@ async function pickAuto(input: PlanInput, budgetSec: number, targets: number, V:
     measure: (m, b, t) => measure({ ...m, vocabSize: V }, b, t, Math.min(1, budgetSec / 100)),
   });
   log(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs ${m.charsPerParam.toFixed(m.charsPerParam < 100 ? 1 : 0)} chars/param`).join(', ')}; `
-    + `picked the largest with ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest), repeated passes counting less`);
+    + `picked the largest with ≥ ${MIN_STEPS} steps and ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest), repeated passes counting less`);
   const { cell, layers, hidden, dropout, batch, seqLen, lr, warmup } = choice;
   const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, warmup };
   return { values, secPerStep: choice.secPerStep };
