@@ -42,6 +42,9 @@ const TORCH = join(HERE, '../../shared/peers/torch_budget.py');
 /** Budgets in seconds by name; 30 minutes only on the corpora named in LONG. */
 const BUDGETS = { '1m': 60, '5m': 300, '30m': 1800 };
 const LONG = ['shakespeare', 'linux-core', 'bible-kjv'];
+/** Debian's PyTorch runs on whatever libblas.so.3 points to: the reference BLAS, about 20 times
+ *  slower, unless libopenblas0-pthread is installed (../shared/peers/README.md). */
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3';
 
 const results = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : [];
 const key = (r) => `${r.corpus}|${r.budget}|${r.variant}`;
@@ -128,10 +131,6 @@ function runRnn(c, budget, variant, train, val, flags) {
   results.push(rec); done.add(key(rec)); save();
   console.error(`  best val ${full.toFixed(4)} (in the run ${r.bestValLoss?.toFixed(4)}), ${s.layers}×${s.hidden} ${s.cell}, ${r.epochs.toFixed(2)} passes, ${(r.elapsedSec / 60).toFixed(2)} min of training`);
 }
-
-/** Debian's PyTorch runs on whatever libblas.so.3 points to: the reference BLAS, about 20 times
- *  slower, unless libopenblas0-pthread is installed (../shared/peers/README.md). */
-const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3';
 
 function runTorch(c, budget, sec, cell, s, train) {
   const rec = { corpus: c.name, budget, variant: `torch ${cell}` };
