@@ -67,7 +67,7 @@ function reportOutcome(plan: RunPlan, o: RunOutcome, wallSec: number, flags: Tra
   const { settings: s } = o;
   const c = o.cursor, best = c.bestValLoss;
   if (o.reason === 'patience') report.info(`stopped early at step ${c.step} of ${s.steps}: no new best validation loss in ${s.patience} evaluations (--patience)`);
-  if (o.reason === 'time') report.info(`stopped at the time limit after ${c.step} of ${s.steps} steps (this machine ran slower than timed)`);
+  if (o.reason === 'time') report.info(`stopped at the --time budget after ${c.step} of the ${s.steps} steps planned`);
   const budget = plan.timeLimitSec !== undefined ? `, ${((100 * c.elapsedSec) / plan.timeLimitSec).toFixed(1)}% of the --time budget` : '';
   report.info(`trained ${c.step} steps in ${formatDuration(c.elapsedSec)}${budget} (${Math.round((c.step * s.batch * s.seqLen) / Math.max(c.elapsedSec, 1e-9)).toLocaleString('en-US')} chars/s; ${formatDuration(wallSec)} wall time with validation)`
     + (best !== null ? `; best val ${best.toFixed(4)} nats/char = ${(best / LN2).toFixed(4)} bits/char at step ${c.bestStep}` : ''));
