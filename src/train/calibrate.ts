@@ -5,6 +5,7 @@ import { createEngine, type EngineOptions } from '../kernels/create-engine.js';
 import type { ModelConfig } from '../model/config.js';
 import type { DropoutMode } from '../settings/train-settings.js';
 import { maskSpec } from './dropout.js';
+import { median } from './time-budget.js';
 import { createWeightDrop, fillWeightMask, forwardBackwardDropped } from './weight-drop.js';
 
 /** Seconds per step of `cfg` at B × T, measured for about `seconds`. */
@@ -45,10 +46,4 @@ export function stepTimer(engineOptions: Pick<EngineOptions, 'kernel' | 'threads
       engine.dispose();
     }
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -19,7 +19,8 @@ import {
 } from '../settings/train-settings.js';
 import { MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
-import { stepsForBudget, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
+import { stepsForBudget, TIMED_SKIP, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
+import { EVAL_BATCH } from './evaluate.js';
 import { checkpointFloats } from './snapshot.js';
 import { streamLayout } from './streams.js';
 import { formatDuration } from '../format.js';
@@ -147,7 +148,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
     fix: (secPerStep, elapsedSec, say) => {
       const n = stepsForBudget(timeBudget!, secPerStep, timed, elapsedSec, cap);
       const fixed = withSteps(n, secPerStep);
-      say(`steps ${Math.floor(timed / 4) + 1}-${timed} took a median ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
+      say(`steps ${Math.floor(timed / TIMED_SKIP) + 1}-${timed} took a median ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
       if (fixed.valChars > 0) say(valLine(fixed.valChars, data.val.length, given('valChars')));
       say(repeatLine(fixed.flags!));
       return fixed;
@@ -163,7 +164,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
 
 function valLine(valChars: number, valTokens: number, given: boolean): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  return `validation: on ${n(Math.min(valChars, valTokens))} of the ${n(valTokens)} held-out characters (the start of each of 16 streams over it, the same every time)`
+  return `validation: on ${n(Math.min(valChars, valTokens))} of the ${n(valTokens)} held-out characters (the start of each of ${EVAL_BATCH} streams over it, the same every time)`
     + (given ? '' : `, to keep it within about ${Math.round(VAL_SHARE * 100)}% of the budget; --val-chars 0 for all`) + ' (rnn eval scores the whole text)';
 }
 

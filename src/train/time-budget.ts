@@ -23,6 +23,15 @@ export const VAL_SHARE = 0.1;
 export const EVAL_SPEEDUP = 2.5;
 /** Fewer timed steps than this leave the probe's count in place. */
 const MIN_TIMED = 8;
+/** The first 1/TIMED_SKIP of the timed steps are left out of their median (page faults, caches). */
+export const TIMED_SKIP = 4;
+
+/** The median; one slow step (another process, a page fault) does not move it. */
+export function median(xs: ArrayLike<number>): number {
+  const s = Float64Array.from(xs).sort();
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
+}
 
 /** How many of a run's first steps have a learning rate that does not depend on the step count,
  *  and so can time the machine before the count is fixed; 0 when too few (the probe's count

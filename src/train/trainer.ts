@@ -13,6 +13,7 @@ import type { TrainSettings } from '../settings/train-settings.js';
 import { dropoutKeys, maskSpec, setMaskStep } from './dropout.js';
 import { evaluateTokens } from './evaluate.js';
 import { lrAt } from './schedule.js';
+import { median, TIMED_SKIP } from './time-budget.js';
 import { fillWindow, streamLayout, type StreamLayout } from './streams.js';
 import { createWeightDrop, fillWeightMask, forwardBackwardDropped, type WeightDrop } from './weight-drop.js';
 
@@ -186,17 +187,11 @@ function startLoop(o: TrainOptions): Loop {
 /** The --time measurement: the median time of steps afterSteps/4 + 1 … afterSteps (one slow step,
  *  another process or a page fault, does not shorten the schedule), then the count is fixed. */
 function measureStep(loop: Loop, m: NonNullable<TrainOptions['measure']>): void {
-  const { c } = loop, t = loop.timed!, M = m.afterSteps, from = Math.floor(M / 4);
+  const { c } = loop, t = loop.timed!, M = m.afterSteps, from = Math.floor(M / TIMED_SKIP);
   if (c.step > M) return;
   t.sec[c.step - 1] = c.elapsedSec - t.lastElapsed;
   t.lastElapsed = c.elapsedSec;
   if (c.step === M) loop.s = m.fix(median(t.sec.subarray(from)), c.elapsedSec);
-}
-
-function median(xs: Float64Array): number {
-  const s = Float64Array.from(xs).sort();
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
 
 /** One optimizer step on the cursor's window, then the cursor moves to the next window. */
