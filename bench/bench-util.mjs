@@ -1,7 +1,7 @@
 // Helpers shared by the bench scripts: the shapes, the corpus, medians and repeated timing, number
 // formatting, and the machine description. Progress goes to stderr; results go to stdout.
 
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,13 @@ export const SHAPES = {
   b: { key: 'b', cell: 'lstm', layers: 1, hidden: 128, batch: 50, seq: 50 },
   c: { key: 'c', cell: 'lstm', layers: 2, hidden: 512, batch: 50, seq: 50 },
   d: { key: 'd', cell: 'gru', layers: 2, hidden: 256, batch: 32, seq: 64 },
+  // The time-budget rule's shapes (src/train/auto-settings.ts: GRU, 16 streams of 128): (g) is what
+  // 30 minutes on tiny-shakespeare trains, (f) and (h) what 1 and 5 minutes pick on the quality
+  // matrix's corpora, (e) the next size up.
+  e: { key: 'e', cell: 'gru', layers: 2, hidden: 512, batch: 16, seq: 128 },
+  f: { key: 'f', cell: 'gru', layers: 1, hidden: 128, batch: 16, seq: 128 },
+  g: { key: 'g', cell: 'gru', layers: 2, hidden: 384, batch: 16, seq: 128 },
+  h: { key: 'h', cell: 'gru', layers: 2, hidden: 192, batch: 16, seq: 128 },
 };
 
 export const shapeName = (s) => `(${s.key}) ${s.cell.toUpperCase()} ${s.layers}×${s.hidden}, B${s.batch} T${s.seq}`;
@@ -59,6 +66,39 @@ export const pad = (s, n) => String(s).padEnd(n);
 export const padL = (s, n) => String(s).padStart(n);
 
 // ---- machine -----------------------------------------------------------------------------------
+
+/** The share of all cores busy (0..1) over `ms` milliseconds from /proc/stat, with this process
+ *  asleep, and the processes that used the most CPU meanwhile; null where there is no /proc. */
+export function busyShare(ms = 1500) {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
+  const procs = () => {
+    const m = new Map();
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+        const rest = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        m.set(pid, { name, ticks: Number(rest[11]) + Number(rest[12]) });
+      } catch { /* it ended */ }
+    }
+    return m;
+  };
+  try {
+    const a = read(), pa = procs();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    const b = read(), pb = procs();
+    const total = b.total - a.total;
+    const top = [...pb].map(([pid, p]) => ({ pid, name: p.name, ticks: p.ticks - (pa.get(pid)?.ticks ?? p.ticks) }))
+      .filter((p) => p.ticks > 0).sort((x, y) => y.ticks - x.ticks).slice(0, 3);
+    return { share: total > 0 ? 1 - (b.idle - a.idle) / total : 0, top: top.map((p) => `${p.name} (${p.pid})`) };
+  } catch {
+    return null;
+  }
+}
 
 export function machine() {
   let model = cpus()[0]?.model ?? 'unknown CPU';

@@ -14,9 +14,17 @@
 //      - PyTorch, when /usr/bin/python3 can import torch: ../shared/peers/torch_peer.py with
 //        OPENBLAS_NUM_THREADS=2 and --threads 1, 2 warm-up steps, steps sized from a short trial run
 //        (torch-peer.mjs).
+//    Shapes (a)-(d) are the classic ones; (e)-(h) are GRUs of 16 streams of 128, the shape the
+//    time-budget rule trains, at the sizes it picks (bench-util.mjs SHAPES).
 //    The four alternate within each repetition, so load from other processes falls on all of them.
-//    Reported: the median of --reps repetitions (each run listed), the 1 → all threads speedup and
-//    the ratio wasm all threads / PyTorch.
+//    Reported: the median of --reps repetitions (each run listed); the ratio wasm all threads /
+//    PyTorch and the 1 → all threads speedup, each taken within a repetition (the two figures ran
+//    seconds apart), as the median of the repetitions' ratios with their min-max. A verdict
+//    (faster / slower than PyTorch) is printed only when every repetition's ratio falls on the
+//    same side of 1: with 7 independent repetitions the chance that the true median ratio lies
+//    outside [min, max] is 2 · 2^-7 < 2%. Fewer than 5 repetitions give no verdict.
+//    Before the first shape and after the last, /proc/stat says how busy the cores were with the
+//    bench asleep; a busy machine is reported, not waited for.
 // 2. GFLOP/s of the gemm op in its three training forms on those shapes, through Pool over a shared
 //    WebAssembly.Memory, on 1 and all threads (gemm-rates.mjs).
 // 3. Sampling chars/s for a 2×512 LSTM (batch 1, seqLen 1, one forwardLoss per character, through
@@ -25,7 +33,7 @@
 // 4. The bench process's peak RSS (process.resourceUsage().maxRSS; PyTorch's processes excluded).
 // It ends with the results as markdown tables for BENCHMARKS.md. Progress goes to stderr.
 //
-// Options: --reps N (default 3)  --steps N (timed steps per repetition for WASM and PyTorch)
+// Options: --reps N (default 7; the GEMM and sampling figures take at most 3)  --steps N (timed steps per repetition for WASM and PyTorch)
 //          --only a,b (subset of shapes, in that order)  --no-torch  --quick (1 rep, few steps:
 //          checks that the script works; its figures are rough)
 
@@ -34,7 +42,7 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kernelModule, kernelUnavailable, kernelVariant } from '../dist/kernels/wasm/module.js';
 import {
-  SHAPES, fmtGflops, fmtRate, fmtRatio, fmtRuns, loadCorpus, log, machine, median, pad, padL, shapeName,
+  SHAPES, busyShare, fmtGflops, fmtRate, fmtRatio, fmtRuns, loadCorpus, log, machine, median, pad, padL, shapeName,
 } from './bench-util.mjs';
 import { gemmRates } from './gemm-rates.mjs';
 import { createSampler } from './sample-rates.mjs';
@@ -42,14 +50,21 @@ import { runTorch, torchStatus } from './torch-peer.mjs';
 import { createTrainer } from './train-rates.mjs';
 
 /** Seconds each timed figure aims at: training and sampling, and one gemm figure. */
-const TARGET = { train: 4, gemm: 1, sample: 3 };
+const TARGET = { train: 3, gemm: 1, sample: 3 };
 const QUICK = { reps: 1, wasmSteps: 2, torchSteps: 3, gemm: 0.1, sample: 0.3 };
 const SAMPLE_MODEL = { cell: 'lstm', layers: 2, hidden: 512 };
 const TORCH_WARMUP = 2;
 /** Seconds of TS-kernel training per shape after which its remaining repetitions are skipped. */
 const TS_BUDGET = 30;
 
-const USAGE = `usage: node bench/throughput.mjs [--reps N] [--steps N] [--only a,b,c,d] [--no-torch] [--quick]
+/** Repetitions of the GEMM and sampling figures, which are not ratios and need fewer. */
+const SIDE_REPS = 3;
+/** Fewest repetitions for a verdict; the share of all cores busy before a run above which the
+ *  machine is reported as not idle. */
+const VERDICT_REPS = 5;
+const BUSY = 0.05;
+
+const USAGE = `usage: node bench/throughput.mjs [--reps N] [--steps N] [--only a,b,…,h] [--no-torch] [--quick]
 shapes: ${Object.values(SHAPES).map(shapeName).join('; ')}`;
 
 function options() {
@@ -71,14 +86,14 @@ function options() {
     if (!/^[1-9]\d*$/.test(s)) { console.error(`bench: --${name} must be a positive integer, not ${s}\n${USAGE}`); process.exit(2); }
     return Number(s);
   };
-  const only = (v.only ?? 'a,b,c,d').split(',').map((k) => k.trim()).filter(Boolean);
+  const only = (v.only ?? Object.keys(SHAPES).join(',')).split(',').map((k) => k.trim()).filter(Boolean);
   const bad = only.filter((k) => !SHAPES[k]);
   if (bad.length || !only.length) { console.error(`bench: unknown shape ${bad.join(',') || '(none)'}\n${USAGE}`); process.exit(2); }
   const quick = Boolean(v.quick);
   const steps = count('steps', v.steps);
   return {
     quick,
-    reps: count('reps', v.reps) ?? (quick ? QUICK.reps : 3),
+    reps: count('reps', v.reps) ?? (quick ? QUICK.reps : 7),
     wasmSteps: steps ?? (quick ? QUICK.wasmSteps : null),
     torchSteps: steps ?? (quick ? QUICK.torchSteps : null),
     shapes: only.map((k) => SHAPES[k]),
@@ -89,6 +104,33 @@ function options() {
 }
 
 const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+
+/** a / b within each repetition (both ran in it, seconds apart): { median, min, max, n }, or null
+ *  when no repetition has both. */
+function pairedRatio(a, b) {
+  const rs = [];
+  for (let r = 0; r < Math.min(a.runs.length, b.runs.length); r++) if (b.runs[r] > 0) rs.push(a.runs[r] / b.runs[r]);
+  return rs.length ? { median: median(rs), min: Math.min(...rs), max: Math.max(...rs), n: rs.length } : null;
+}
+const fmtSpread = (r) => `${fmtRatio(r.median)} (${fmtRatio(r.min)}-${fmtRatio(r.max)})`;
+
+/** What the repetitions' ratios allow one to say about wasm against PyTorch (header: why min-max). */
+function verdict(r) {
+  if (r.n < VERDICT_REPS) return `no verdict: ${r.n} repetition${r.n === 1 ? '' : 's'} (a verdict needs ${VERDICT_REPS})`;
+  if (r.min >= 1) return 'verdict: at or above PyTorch (every repetition)';
+  if (r.max < 1) return 'verdict: below PyTorch (every repetition)';
+  return 'no verdict: the repetitions fall on both sides of 1';
+}
+
+/** The idle check: how busy the cores were, and who kept them busy, as one line. */
+function idleLine(when) {
+  const b = busyShare();
+  if (!b) return `idle      not checked (no /proc/stat); load ${loadavg().map((x) => x.toFixed(2)).join(' ')} ${when}`;
+  const pct = `${(100 * b.share).toFixed(0)}% of the cores busy over 1.5 s ${when}`;
+  return b.share > BUSY
+    ? `idle      NO: ${pct}, mostly ${b.top.join(', ') || 'short-lived processes'}; these figures are not an idle machine's`
+    : `idle      yes: ${pct}`;
+}
 const threadsLabel = (n) => `wasm, ${n} thread${n === 1 ? '' : 's'}`;
 
 /** A timed figure: runs[] of chars/s filled by measure(), one call per repetition; none after
@@ -151,20 +193,20 @@ async function benchTraining(s, ctx) {
   repeat(figs, o.reps, name);
 
   const by = Object.fromEntries(figs.map((f) => [f.key, f]));
-  const one = by[`wasm${threads[0]}`].median, all = by[`wasm${threads.at(-1)}`].median, pt = by.torch?.median ?? null;
+  const f1 = by[`wasm${threads[0]}`], fN = by[`wasm${threads.at(-1)}`], ft = by.torch ?? null;
   const result = {
-    shape: s, one, all, ts: by.ts.median, torch: pt,
-    speedup: one && all ? all / one : null,
-    ratio: all && pt ? all / pt : null,
+    shape: s, one: f1.median, all: fN.median, ts: by.ts.median, torch: ft?.median ?? null,
+    speedup: threads.length > 1 ? pairedRatio(fN, f1) : null,
+    ratio: ft ? pairedRatio(fN, ft) : null,
   };
   console.log(`${name}   (${s.batch * s.seq} characters per step)`);
   for (const f of figs) {
     let extra = '';
-    if (f.key === `wasm${threads.at(-1)}` && threads.length > 1) extra = `   speedup ×${fmtRatio(result.speedup)} over 1 thread`;
-    if (f.key === 'torch' && result.ratio) extra = `   wasm ${threads.at(-1)} threads / PyTorch = ${fmtRatio(result.ratio)}`;
+    if (f.key === `wasm${threads.at(-1)}` && result.speedup) extra = `   speedup ×${fmtSpread(result.speedup)} over 1 thread`;
     printFigure(f, extra);
   }
   if (!torch.version) console.log(`  ${pad('PyTorch', 22)}not run: ${torch.reason}`);
+  else if (result.ratio) console.log(`  ${pad('wasm / PyTorch', 22)}${fmtSpread(result.ratio)}   ${verdict(result.ratio)}`);
   return result;
 }
 
@@ -179,7 +221,7 @@ async function benchSampling(ctx) {
     const n = clamp(Math.round((o.sampleTarget * 32) / sm.time(32)), 32, 10_000_000);
     figs.push(figure(label, label, `${n} characters each`, () => n / sm.time(n), sm.dispose));
   }
-  repeat(figs, o.reps, what);
+  repeat(figs, Math.min(o.reps, SIDE_REPS), what);
   console.log(`\n## Sampling, ${SAMPLE_MODEL.cell.toUpperCase()} ${SAMPLE_MODEL.layers}×${SAMPLE_MODEL.hidden}, batch 1 (generate(): forwardLoss + pickToken per character)`);
   for (const f of figs) printFigure(f);
   return figs;
@@ -196,7 +238,7 @@ function printGemmRow(row, threads) {
 }
 
 function markdown(ctx, train, gemm, sampling, rssMB) {
-  const { o, threads, torch, mach, date, load0, load1 } = ctx;
+  const { o, threads, torch, mach, date, idle0, idle1 } = ctx;
   const N = threads.at(-1);
   const args = process.argv.slice(2).join(' ');
   const lines = [
@@ -207,13 +249,15 @@ function markdown(ctx, train, gemm, sampling, rssMB) {
     `${mach.model}, ${mach.cores} cores, Node ${mach.node}, kernel variant ${kernelVariant()}. Median of ${o.reps} `
       + `repetition${o.reps === 1 ? '' : 's'}, side by side in one invocation; training is forward, backward, clip 5 and Adam `
       + `on tiny-shakespeare windows${torch.version ? `; PyTorch ${torch.version} with OPENBLAS_NUM_THREADS=2, 1 torch thread` : ''}. `
-      + `Load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end.`,
+      + `Idle check (/proc/stat, bench asleep): ${idle0.replace(/^idle\s+/, '')}; at the end ${idle1.replace(/^idle\s+/, '')}.`,
     '',
     'Training, chars/s (the ts kernel: 1 step per repetition, at most 30 s per shape):',
     '',
-    `| shape | wasm 1 thread | wasm ${N} threads | 1 → ${N} threads | ts kernel | PyTorch | wasm ${N} threads / PyTorch |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...train.map((t) => `| ${shapeName(t.shape)} | ${fmtRate(t.one)} | ${fmtRate(t.all)} | ${t.speedup ? `×${fmtRatio(t.speedup)}` : '-'} | ${fmtRate(t.ts)} | ${fmtRate(t.torch)} | ${fmtRatio(t.ratio)} |`),
+    `Ratios are medians of the repetitions' own ratios, with their min-max; the verdict needs every repetition on one side of 1.`,
+    '',
+    `| shape | wasm 1 thread | wasm ${N} threads | 1 → ${N} threads | ts kernel | PyTorch | wasm ${N} threads / PyTorch | verdict |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...train.map((t) => `| ${shapeName(t.shape)} | ${fmtRate(t.one)} | ${fmtRate(t.all)} | ${t.speedup ? `×${fmtSpread(t.speedup)}` : '-'} | ${fmtRate(t.ts)} | ${fmtRate(t.torch)} | ${t.ratio ? fmtSpread(t.ratio) : '-'} | ${t.ratio ? verdict(t.ratio).replace(/^(no )?verdict: /, (m, no) => (no ? 'none: ' : '')) : '-'} |`),
     '',
     'GEMM op, GFLOP/s (the weight-gradient form includes its transpose):',
     '',
@@ -246,10 +290,11 @@ async function main() {
   const corpus = loadCorpus();
   const torch = o.torch ? torchStatus() : { reason: '--no-torch' };
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const ctx = { o, corpus, threads, torch, mach, date, load0: loadavg()[0] };
+  const ctx = { o, corpus, threads, torch, mach, date, idle0: idleLine('before the start') };
 
   console.log(`# rnn benchmark, ${date}${o.quick ? '  (--quick: 1 rep, few steps; rough figures)' : ''}`);
   console.log(`machine   ${mach.model}${mach.simd.length ? ` (${mach.simd.join(', ')})` : ''}, ${cores} cores; Node ${mach.node}; WASM kernel variant ${kernelVariant()}`);
+  console.log(ctx.idle0);
   console.log(`load      ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min averages at start)`);
   console.log(`corpus    ${corpus.generated ? 'generated stand-in for tiny-shakespeare' : relative(process.cwd(), corpus.path)}: ${corpus.length.toLocaleString('en-US')} characters, first 90% used; V = ${corpus.V} (${corpus.chars.length} characters + EOS)`);
   console.log(`training  Adam lr 2e-3, clip 5, no dropout; median of ${o.reps} rep${o.reps === 1 ? '' : 's'} (runs listed); warm-up 2 steps; `
@@ -261,14 +306,14 @@ async function main() {
   for (const s of o.shapes) train.push(await benchTraining(s, ctx));
 
   console.log(`\n## GEMM op (GFLOP/s, median of ${o.reps}; ~${o.gemmTarget} s per figure)`);
-  const gemm = await gemmRates(module, o.shapes, threads, { reps: o.reps, target: o.gemmTarget, onRow: (row) => printGemmRow(row, threads) });
+  const gemm = await gemmRates(module, o.shapes, threads, { reps: Math.min(o.reps, SIDE_REPS), target: o.gemmTarget, onRow: (row) => printGemmRow(row, threads) });
 
   const sampling = await benchSampling(ctx);
 
   const rssMB = process.resourceUsage().maxRSS / 1024;
   console.log(`\npeak RSS  ${rssMB.toFixed(0)} MB (this process, several engines alive at once; PyTorch runs in its own)`);
-  ctx.load1 = loadavg()[0];
-  console.log(`load      ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
+  ctx.idle1 = idleLine('after the end');
+  console.log(ctx.idle1);
   console.log(`\n## For BENCHMARKS.md\n\n${markdown(ctx, train, gemm, sampling, rssMB)}`);
 }
 
