@@ -196,6 +196,8 @@ for (const build of BUILDS) {
       const shapes: [number, number, number, number][] = [
         [1, 1, 1, 0], [3, 5, 2, 1], [9, 13, 7, 3], [8, 16, 12, 0], [4, 8, 513, 0],
         [17, 30, 257, 3], [300, 9, 11, 1], [6, 40, 260, 0], [33, 12, 5, 2], [5, 3, 256, 0],
+        // 6-row panels with 4 or 8 rows left (16, 32: 6+6+4, 6·4+4+4) and column tails (13, 9).
+        [16, 24, 40, 1], [32, 9, 20, 0], [12, 13, 9, 2],
       ];
       for (const use of ['forward', 'backInput', 'backWeight'] as Use[]) {
         for (const [M, N, K, pad] of shapes) {
