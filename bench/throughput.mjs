@@ -116,10 +116,10 @@ const fmtSpread = (r) => `${fmtRatio(r.median)} (${fmtRatio(r.min)}-${fmtRatio(r
 
 /** What the repetitions' ratios allow one to say about wasm against PyTorch (header: why min-max). */
 function verdict(r) {
-  if (r.n < VERDICT_REPS) return `no verdict: ${r.n} repetition${r.n === 1 ? '' : 's'} (a verdict needs ${VERDICT_REPS})`;
-  if (r.min >= 1) return 'verdict: at or above PyTorch (every repetition)';
-  if (r.max < 1) return 'verdict: below PyTorch (every repetition)';
-  return 'no verdict: the repetitions fall on both sides of 1';
+  if (r.n < VERDICT_REPS) return `none: ${r.n} repetition${r.n === 1 ? '' : 's'} (a verdict needs ${VERDICT_REPS})`;
+  if (r.min >= 1) return 'at or above PyTorch (every repetition)';
+  if (r.max < 1) return 'below PyTorch (every repetition)';
+  return 'none: the repetitions fall on both sides of 1';
 }
 
 /** The idle check: how busy the cores were, and who kept them busy, as one line. */
@@ -206,7 +206,7 @@ async function benchTraining(s, ctx) {
     printFigure(f, extra);
   }
   if (!torch.version) console.log(`  ${pad('PyTorch', 22)}not run: ${torch.reason}`);
-  else if (result.ratio) console.log(`  ${pad('wasm / PyTorch', 22)}${fmtSpread(result.ratio)}   ${verdict(result.ratio)}`);
+  else if (result.ratio) console.log(`  ${pad('wasm / PyTorch', 22)}${fmtSpread(result.ratio)}   verdict: ${verdict(result.ratio)}`);
   return result;
 }
 
@@ -257,7 +257,7 @@ function markdown(ctx, train, gemm, sampling, rssMB) {
     '',
     `| shape | wasm 1 thread | wasm ${N} threads | 1 → ${N} threads | ts kernel | PyTorch | wasm ${N} threads / PyTorch | verdict |`,
     '|---|---:|---:|---:|---:|---:|---:|---|',
-    ...train.map((t) => `| ${shapeName(t.shape)} | ${fmtRate(t.one)} | ${fmtRate(t.all)} | ${t.speedup ? `×${fmtSpread(t.speedup)}` : '-'} | ${fmtRate(t.ts)} | ${fmtRate(t.torch)} | ${t.ratio ? fmtSpread(t.ratio) : '-'} | ${t.ratio ? verdict(t.ratio).replace(/^(no )?verdict: /, (m, no) => (no ? 'none: ' : '')) : '-'} |`),
+    ...train.map((t) => `| ${shapeName(t.shape)} | ${fmtRate(t.one)} | ${fmtRate(t.all)} | ${t.speedup ? `×${fmtSpread(t.speedup)}` : '-'} | ${fmtRate(t.ts)} | ${fmtRate(t.torch)} | ${t.ratio ? fmtSpread(t.ratio) : '-'} | ${t.ratio ? verdict(t.ratio) : '-'} |`),
     '',
     'GEMM op, GFLOP/s (the weight-gradient form includes its transpose):',
     '',

@@ -85,6 +85,8 @@ function tile6x8(K: i32, a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c
   v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16);
 }
 
+/** tile6x8's loop at 4 rows, for the 4 or 8 rows a 6-row split leaves (AssemblyScript has no
+ *  compile-time unrolling over a row count, so the two heights are written out). */
 function tile4x8(K: i32, a: usize, sa: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, mode: i32, bias: usize): void {
   let c00 = init4(mode, c, bias), c01 = init4(mode, c + 16, bias + 16);
   let c10 = init4(mode, c + ldc, bias), c11 = init4(mode, c + ldc + 16, bias + 16);
