@@ -23,18 +23,22 @@
 // 7 × its budget plus validation. Needs the suite: `npm run corpora:suite` first.
 //
 //   npm run bench:matrix -- [--budgets 1m,5m] [--corpora names,shakespeare] [--variants rule,grid,torch,baseline]
-//                           [--results FILE.json] [--tables]
+//                           [--results FILE.json] [--tables] [--plot shakespeare,bible-kjv,linux-core]
+//
+// --plot draws best validation loss against budget (the rule, the grid's best and PyTorch's best,
+// one colour per corpus) from the results, as FILE-budget.svg beside the results file.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIZES } from '../dist/train/auto-settings.js';
+import { chartSvg, RUN_COLOURS } from '../dist/plot/loss-chart.js';
 import { HERE } from './bench-util.mjs';
+import { prepareCorpus, suiteCorpora } from './matrix-data.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
 const RNN = join(HERE, '../bin/rnn');
-const SUITE = join(HERE, '../corpora/suite');
 const WORK = join(HERE, '../runs/bench-matrix');
 const RESULTS = opt('results', join(HERE, 'matrix-results.json'));
 const TABLES = RESULTS.replace(/-results\.json$|\.json$/, '-tables.md');
@@ -52,15 +56,15 @@ const done = new Set(results.map(key));
 const save = () => { writeFileSync(RESULTS, `${JSON.stringify(results, null, 1)}\n`); writeFileSync(TABLES, tables()); };
 
 if (argv.includes('--tables')) { save(); process.exit(0); }
-if (!existsSync(join(SUITE, 'manifest.json'))) { console.error('corpora/suite/manifest.json not found: run `npm run corpora:suite` first'); process.exit(1); }
-const manifest = JSON.parse(readFileSync(join(SUITE, 'manifest.json'), 'utf8')).corpora;
+if (opt('plot')) { plot(opt('plot').split(',')); process.exit(0); }
+const manifest = suiteCorpora();
+if (!manifest) { console.error('corpora/suite/manifest.json not found: run `npm run corpora:suite` first'); process.exit(1); }
 const wanted = opt('corpora', manifest.map((c) => c.name).join(',')).split(',');
 const budgets = opt('budgets', '1m,5m,30m').split(',');
 const variants = opt('variants', 'rule,grid,torch,baseline').split(',');
-mkdirSync(join(WORK, 'data'), { recursive: true });
 
 for (const c of manifest.filter((m) => wanted.includes(m.name))) {
-  const { train, val } = prepare(c);
+  const { train, val } = prepareCorpus(c);
   for (const budget of budgets.filter((b) => b !== '30m' || LONG.includes(c.name))) {
     const sec = BUDGETS[budget] ?? Number(budget.replace(/s$/, ''));
     if (variants.includes('rule')) runRnn(c, budget, 'rule', train, val, ['--time', String(sec)]);
@@ -83,29 +87,6 @@ for (const c of manifest.filter((m) => wanted.includes(m.name))) {
 }
 save();
 process.stdout.write(tables());
-
-/** The corpus as both systems read it (documents shuffled for list-like corpora), and its last
- *  10% of code points, rnn's and torch_budget.py's validation text. */
-function prepare(c) {
-  const train = join(WORK, 'data', `${c.name}.txt`), val = join(WORK, 'data', `${c.name}.val.txt`);
-  if (existsSync(train) && existsSync(val)) return { train, val };
-  let text = readFileSync(join(HERE, '..', c.path), 'utf8');
-  if (c.docSplit === 'line' || c.docSplit === 'blank') {
-    const sep = c.docSplit === 'line' ? '\n' : '\n\n';
-    const docs = text.split(c.docSplit === 'line' ? /\n/ : /\n[^\S\n]*\n\s*/).filter((d) => d.trim() !== '');
-    let s = 1 >>> 0; // a fixed LCG: the order is part of the protocol
-    for (let k = docs.length - 1; k > 0; k--) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const j = Math.floor((s / 4294967296) * (k + 1));
-      [docs[k], docs[j]] = [docs[j], docs[k]];
-    }
-    text = `${docs.join(sep)}\n`;
-  }
-  writeFileSync(train, text);
-  const cps = Array.from(text);
-  writeFileSync(val, cps.slice(cps.length - Math.round(cps.length * 0.1)).join(''));
-  return { train, val };
-}
 
 function runRnn(c, budget, variant, train, val, flags) {
   const rec = { corpus: c.name, budget, variant };
@@ -185,4 +166,24 @@ function tables() {
       + `${rule?.budgetSec ? `${((100 * rule.trainSec) / rule.budgetSec).toFixed(1)}%` : '–'} | ${rule?.budgetSec && rule.wallSec ? (rule.wallSec / rule.budgetSec).toFixed(2) : '–'} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Best validation loss against budget, in minutes, one colour per corpus: the rule as a line,
+ *  PyTorch's better cell as dots. */
+function plot(corpora) {
+  const series = corpora.flatMap((corpus, i) => {
+    const colour = RUN_COLOURS[i % RUN_COLOURS.length];
+    const at = (pick) => Object.entries(BUDGETS).flatMap(([b, sec]) => {
+      const v = pick(results.filter((r) => r.corpus === corpus && r.budget === b && r.best !== null));
+      return v === undefined ? [] : [{ x: sec / 60, y: v }];
+    });
+    const torch = (rows) => { const t = rows.filter((r) => r.variant.startsWith('torch')); return t.length ? Math.min(...t.map((r) => r.best)) : undefined; };
+    return [
+      { key: `${corpus}-rule`, label: corpus, colour, points: at((rows) => rows.find((r) => r.variant === 'rule')?.best), markers: true, width: 2 },
+      { key: `${corpus}-torch`, label: '', colour, points: at(torch), markers: true, width: 0 },
+    ];
+  });
+  const file = RESULTS.replace(/-results\.json$|\.json$/, '-budget.svg');
+  writeFileSync(file, chartSvg(series, 'best validation loss by time budget, 2 cores: rnn train --time (lines), PyTorch (dots)', 'budget (minutes)'));
+  console.log(`wrote ${file}`);
 }

@@ -35,6 +35,7 @@ describe('pickSettings', () => {
     expect(c.dropout).toBe(0.3);  // 13.7 epochs: 10 ≤ epochs < 80
     expect(c.lr).toBe(4e-3);      // > 128 units
     expect(c.warmup).toBe(200);   // min(200, 6,705 / 20)
+    expect(c.lrSchedule).toBe('wsd');
   });
 
   it('counts repeated passes for less: many passes over a small text do not make a large model fit', async () => {

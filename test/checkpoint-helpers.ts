@@ -23,7 +23,7 @@ export interface SmallCheckpointOptions {
 export const SMALL_SETTINGS: TrainSettings = {
   batch: 2, seqLen: 3, lr: 0.01, lrSchedule: 'cosine', warmup: 5, lrDecay: 0.5, lrDecayEvery: 100, lrMin: 0.05,
   optimizer: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 5, steps: 10, seed: 7,
-  evalEvery: 5, saveEvery: 5, valFraction: 0.05, dropoutMode: 'standard', patience: 0, ema: 0, weightDrop: 0, cosineFrom: 'warmup', valChars: 0,
+  evalEvery: 5, saveEvery: 5, valFraction: 0.05, dropoutMode: 'standard', patience: 0, ema: 0, weightDrop: 0, cosineFrom: 'warmup', valChars: 0, decayShare: 0.2,
 };
 
 /** Deterministic float32 values in (-1/3, 1/3), with a −0 and a subnormal when n allows. */

@@ -10,7 +10,7 @@ import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
 import { evaluateTokens } from '../src/train/evaluate.js';
 import { lrAt } from '../src/train/schedule.js';
-import { PLAN_SHARE, stepsForBudget, timedSteps, valCharsForBudget } from '../src/train/time-budget.js';
+import { PLAN_SHARE, stepsForBudget, timedSteps, valCharsForBudget, WSD_PLAN_SHARE } from '../src/train/time-budget.js';
 import { freshCursor, runTraining } from '../src/train/trainer.js';
 import { smallCheckpoint } from './checkpoint-helpers.js';
 import { tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
@@ -18,7 +18,9 @@ import { planTrain } from './helpers/plan.js';
 import { trainSettings } from './helpers/settings.js';
 
 const cosine = (o: { steps: number; cosineFrom: 'warmup' | 'start' }) =>
-  ({ lr: 0.01, lrSchedule: 'cosine', warmup: 5, lrMin: 0.05, lrDecay: 0.5, lrDecayEvery: 1000, ...o }) as const;
+  ({ lr: 0.01, lrSchedule: 'cosine', warmup: 5, lrMin: 0.05, lrDecay: 0.5, lrDecayEvery: 1000, decayShare: 0.2, ...o }) as const;
+const wsd = (steps: number) =>
+  ({ lr: 0.01, lrSchedule: 'wsd', warmup: 5, lrMin: 0.05, lrDecay: 0.5, lrDecayEvery: 1000, decayShare: 0.2, cosineFrom: 'warmup', steps }) as const;
 
 describe('cosine decay from the end of warmup', () => {
   it('gives the warmup steps a learning rate that does not depend on the step count', () => {
@@ -46,22 +48,55 @@ describe('cosine decay from the end of warmup', () => {
   });
 });
 
+describe('warmup-stable-decay', () => {
+  it('is flat after the warmup until the last 20% of the steps, then falls linearly to lr·lrMin, by hand', () => {
+    // 100 steps: the decay starts at step ⌊100 · 0.8⌋ = 80; step t ≥ 80 gets 0.01 · (1 − 0.95 (t − 80)/20).
+    expect(lrAt(2, wsd(100))).toBeCloseTo(0.01 * 3 / 5, 15);
+    expect(lrAt(5, wsd(100))).toBe(0.01);
+    expect(lrAt(79, wsd(100))).toBe(0.01);
+    expect(lrAt(80, wsd(100))).toBe(0.01);
+    expect(lrAt(90, wsd(100))).toBeCloseTo(0.01 * (1 - 0.95 * 0.5), 15);
+    expect(lrAt(99, wsd(100))).toBeCloseTo(0.01 * (1 - 0.95 * 19 / 20), 15);
+    expect(lrAt(100, wsd(100))).toBeCloseTo(0.01 * 0.05, 15);
+  });
+
+  it('gives every step before the decay the same rate for any longer run', () => {
+    for (const step of [0, 3, 10, 79]) for (const steps of [100, 101, 400, 5000]) expect(lrAt(step, wsd(steps))).toBe(lrAt(step, wsd(100)));
+  });
+});
+
 describe('the step count of a --time budget', () => {
   it('times the steps whose learning rate the count does not change, when there are enough of them', () => {
-    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 200 }, 6000)).toBe(200);
-    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'start', warmup: 200 }, 6000)).toBe(0);
-    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 5 }, 6000)).toBe(0); // under 8
-    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 50 }, 60)).toBe(0); // over half the run
-    expect(timedSteps({ lrSchedule: 'constant', cosineFrom: 'warmup', warmup: 0 }, 1000)).toBe(50); // a twentieth
-    expect(timedSteps({ lrSchedule: 'step', cosineFrom: 'warmup', warmup: 80 }, 1000)).toBe(80);
+    const d = { decayShare: 0.2 };
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 200, ...d }, 6000)).toBe(200);
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'start', warmup: 200, ...d }, 6000)).toBe(0);
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 5, ...d }, 6000)).toBe(0); // under 8
+    expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 50, ...d }, 60)).toBe(0); // over half the run
+    expect(timedSteps({ lrSchedule: 'constant', cosineFrom: 'warmup', warmup: 0, ...d }, 1000)).toBe(50); // a twentieth
+    expect(timedSteps({ lrSchedule: 'step', cosineFrom: 'warmup', warmup: 80, ...d }, 1000)).toBe(80);
+    // wsd: 3/4 of the flat steps, ⌊0.75 · ⌊6000 · 0.8⌋⌋ = 3600; none when the warmup is longer
+    expect(timedSteps({ lrSchedule: 'wsd', cosineFrom: 'warmup', warmup: 200, ...d }, 6000)).toBe(3600);
+    expect(timedSteps({ lrSchedule: 'wsd', cosineFrom: 'warmup', warmup: 200, ...d }, 300)).toBe(0);
   });
 
   it('plans 1.05 × the time left at the measured rate, never below the steps done or above the cap', () => {
     // 60 s budget, 2 s used by 100 steps, 40 ms a step: 100 + ⌊58 · 1.05 / 0.04⌋ = 100 + ⌊1522.5⌋.
+    const c = { lrSchedule: 'cosine', decayShare: 0.2 } as const;
     expect(PLAN_SHARE).toBe(1.05);
-    expect(stepsForBudget(60, 0.04, 100, 2, 1e9)).toBe(1622);
-    expect(stepsForBudget(60, 0.04, 100, 2, 1500)).toBe(1500);
-    expect(stepsForBudget(60, 0.04, 100, 61, 1e9)).toBe(100);
+    expect(stepsForBudget(c, 60, 0.04, 100, 2, 1e9)).toBe(1622);
+    expect(stepsForBudget(c, 60, 0.04, 100, 2, 1500)).toBe(1500);
+    expect(stepsForBudget(c, 60, 0.04, 100, 61, 1e9)).toBe(100);
+  });
+
+  it('wsd: plans 0.99 × the time left, and at least the count whose decay starts after the steps done', () => {
+    const w = { lrSchedule: 'wsd', decayShare: 0.2 } as const;
+    // 60 s, 36 s used by 3600 steps, 1/64 s a step: 3600 + ⌊24 · 0.99 · 64⌋ = 3600 + ⌊1520.64⌋ (its decay
+    // starts at ⌊5120 · 0.8⌋ = 4096)
+    expect(WSD_PLAN_SHARE).toBe(0.99);
+    expect(stepsForBudget(w, 60, 1 / 64, 3600, 36, 1e9)).toBe(5120);
+    // A machine that slowed down: 3600 steps used 58 s, so 3600 + ⌊126.72⌋ = 3726 would decay from 2980,
+    // before the steps done; the least count that decays from 3600 is 4500 (⌊4500 · 0.8⌋ = 3600).
+    expect(stepsForBudget(w, 60, 1 / 64, 3600, 58, 1e9)).toBe(4500);
   });
 
   it('bounds validation to a tenth of the budget, in whole evaluation windows, or all of a small held-out text', () => {
@@ -78,38 +113,59 @@ describe('the step count of a --time budget', () => {
   it('fixes the count after the warmup from the measured rate; the flags it prints plan that same run', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
-    const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--warmup', '40', '--out', join(dir, 'a')]);
+    const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--warmup', '40', '--lr-schedule', 'cosine', '--out', join(dir, 'a')]);
     const said: string[] = [];
     expect(p.measure?.afterSteps).toBe(40);
     const fixed = p.measure!.fix(0.0625, 0.5, (m) => said.push(m));
     // 40 + ⌊(60 − 0.5) · 1.05 / 0.0625⌋ = 40 + ⌊999.6⌋ (under the cap, twice the probe's count)
     expect(2 * p.settings.steps).toBeGreaterThan(1039);
     expect(fixed.steps).toBe(1039);
-    expect(fixed.evalEvery).toBe(Math.round(fixed.steps / 10));
+    expect(fixed.evalEvery).toBe(p.settings.evalEvery); // the validations already run stay where they were
     expect(said.join('\n')).toMatch(/steps 11-40 took a median 62\.5 ms .* ≈ --steps \d+\nto repeat this run exactly: rnn train /);
     const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
     expect(again.settings).toEqual(fixed);
     expect(again.measure).toBeUndefined();
   });
 
-  it('a run whose count is fixed after its first steps equals the run given that count from the start', async () => {
+  it('wsd (the --time default): times 3/4 of the flat steps the probe planned, then fixes the count from their mean', async () => {
+    const dir = tempDir();
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
+    const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--out', join(dir, 'a')]);
+    expect(p.settings.lrSchedule).toBe('wsd');
+    const timed = Math.floor(0.75 * Math.floor(p.settings.steps * 0.8));
+    expect(p.measure).toMatchObject({ afterSteps: timed, statistic: 'mean' });
+    const said: string[] = [];
+    // The timed steps took 36 s of the 60: 0.99 of the 24 s left at that rate is ⌊0.66 · timed⌋ more
+    // steps, and the decay of that count starts at ⌊0.8 · 1.66 · timed⌋, after the timed steps.
+    const sec = 36 / timed;
+    const fixed = p.measure!.fix(sec, 36, (m) => said.push(m));
+    expect(fixed.steps).toBe(timed + Math.floor((24 * 0.99) / sec));
+    expect(said[0]).toMatch(/took a mean [\d.]+ ms/);
+    const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
+    expect(again.settings).toEqual(fixed);
+  });
+
+  it.each([['cosine', 8, 'median'], ['wsd', 20, 'mean']] as const)('a %s run whose count is fixed after its first %i steps equals the run given that count from the start', async (lrSchedule, afterSteps, statistic) => {
     const train = Uint16Array.from({ length: 400 }, (_, k) => (k * 7 + (k >> 3)) % 5);
     const cfg = { cell: 'gru' as const, layers: 1, hidden: 6, vocabSize: 5, dropout: 0 };
-    const run = async (steps: number, measure?: { afterSteps: number; fix(per: number, el: number): ReturnType<typeof trainSettings> }) => {
+    const settings = (steps: number) => trainSettings({ lr: 0.01, lrSchedule, warmup: 8, steps, evalEvery: 0, saveEvery: 0 });
+    const run = async (steps: number, measure?: { afterSteps: number; statistic: 'median' | 'mean'; fix(per: number, el: number): ReturnType<typeof trainSettings> }) => {
       const engine = createRefEngine(cfg, 2, 8);
       initParams(engine.params, cfg, createRng(3).next);
       const r = await runTraining({
         engine, evalEngine: null, train, val: null, cursor: freshCursor(1), ...(measure ? { measure } : {}),
-        settings: trainSettings({ lr: 0.01, warmup: 8, steps, evalEvery: 0, saveEvery: 0 }), hooks: { save: () => {} },
+        settings: settings(steps), hooks: { save: () => {} },
       });
       return { params: Float32Array.from(engine.params), r };
     };
     const calls: number[][] = [];
-    const timed = await run(90, { afterSteps: 8, fix: (per, el) => { calls.push([per, el]); return trainSettings({ lr: 0.01, warmup: 8, steps: 30, evalEvery: 0, saveEvery: 0 }); } });
+    // 90 steps planned; fixed at 30 (wsd: its decay starts at step 24, after the 20 timed steps)
+    const timed = await run(90, { afterSteps, statistic, fix: (per, el) => { calls.push([per, el]); return settings(30); } });
     const plain = await run(30);
     expect(calls).toHaveLength(1);
     expect(calls[0]![0]).toBeGreaterThan(0);
     expect(calls[0]![1]).toBeGreaterThan(0);
+    expect(calls[0]![0]).toBeLessThan(calls[0]![1]); // seconds per step, under the whole time of the timed steps
     expect([timed.r.cursor.step, timed.r.settings.steps]).toEqual([30, 30]);
     expect(timed.params).toEqual(plain.params);
   });

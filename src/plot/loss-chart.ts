@@ -88,7 +88,7 @@ export function chartSvg(series: readonly Series[], title: string, xLabel: strin
     if (s.markers) for (const p of s.points) out.push(`<circle class="${esc(s.key)}-point" cx="${num(x(p.x))}" cy="${num(y(p.y))}" r="3" fill="${s.colour}"/>`);
   }
   // legend, top right (losses fall, so that corner is usually empty), on a white card
-  const shown = series.filter((s) => s.points.length);
+  const shown = series.filter((s) => s.points.length && s.label !== ''); // an unlabelled series is explained by the title
   const itemW = (s: Series): number => 40 + 7 * s.label.length;
   const cardW = 10 + shown.reduce((n, s) => n + itemW(s), 0);
   let lx = W - R - cardW - 8;

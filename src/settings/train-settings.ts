@@ -115,8 +115,8 @@ export const TRAIN_SETTINGS = [
     help: 'clip the global gradient norm to this; 0 = off' }, // global-norm clip, as char-rnn and torch-rnn
   { key: 'ema', arg: '<decay>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.ema !== 0, legacy: 0,
     help: 'validate, save and sample an exponential moving average of the weights, with this decay per step (e.g. 0.999); 0 = the raw weights' },
-  { key: 'lrSchedule', arg: '<s>', group: 'optimization', kind: 'choice', choices: ['constant', 'cosine', 'step'], default: 'cosine', resume: 'fixed', stored: 'settings', repeat: true,
-    help: 'learning-rate schedule after warmup' },
+  { key: 'lrSchedule', arg: '<s>', group: 'optimization', kind: 'choice', choices: ['constant', 'cosine', 'wsd', 'step'], default: 'cosine', resume: 'fixed', stored: 'settings', auto: true, repeat: true,
+    help: 'learning-rate schedule after warmup; wsd: warmup-stable-decay, constant and then a linear fall over the last --decay-share of the steps [default: cosine; wsd for --time]' },
   { key: 'warmup', arg: '<steps>', group: 'optimization', kind: 'int', min: 0, default: 50, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
     help: 'linear warmup steps' }, // keeps early Adam steps from overshooting
   // Decay from the end of warmup, as PyTorch users' warmup-cosine schedules do (Hugging Face's
@@ -126,8 +126,12 @@ export const TRAIN_SETTINGS = [
   { key: 'cosineFrom', arg: '<w>', group: 'optimization', kind: 'choice', choices: ['warmup', 'start'], default: 'warmup', resume: 'fixed', stored: 'settings',
     repeat: (s) => s.lrSchedule === 'cosine' && s.cosineFrom !== 'warmup', legacy: 'start',
     help: 'cosine: decay from the end of warmup, or from step 0' },
-  { key: 'lrMin', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0.05, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'cosine',
-    help: 'cosine: final lr as a fraction of --lr' },
+  { key: 'lrMin', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0.05, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'cosine' || s.lrSchedule === 'wsd',
+    help: 'cosine, wsd: final lr as a fraction of --lr' },
+  // The share of a wsd run spent decaying: Hägele et al. 2024 ("Scaling Laws and Compute-Optimal
+  // Training Beyond Fixed Training Durations") match a cosine's final loss with a 20% cooldown.
+  { key: 'decayShare', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.2, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'wsd', legacy: 0.2,
+    help: 'wsd: the last share of the steps, over which lr falls linearly to lr·lr-min' },
   { key: 'lrDecay', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.5, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',
     help: 'step: multiply lr by this every --lr-decay-every steps' },
   { key: 'lrDecayEvery', arg: '<steps>', group: 'optimization', kind: 'int', min: 1, default: 1000, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',

@@ -15,12 +15,13 @@
 //     30 minutes the two rules agree (GRU 2×384 at 13.6 passes: 6.7 effective chars/param);
 //   - dropout grows with the epochs the model will see (more passes, more overfitting);
 //   - Adam at 4e-3 for ≥ 256 units (the recipe has 3e-3; AUTO_LR_WIDE says why), else the size
-//     default; 200 warmup steps, cosine decay to 5% over the budget's steps.
+//     default; 200 warmup steps (at most a twentieth of the run), then warmup-stable-decay: flat
+//     until the last 20% of the budget's steps, then a linear fall to 5% (AUTO_SCHEDULE).
 // Flags the user gives always win: they fix that setting, and the search works around it.
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
-import { defaultLr, type AutoKey, type SettingValue } from '../settings/train-settings.js';
+import { defaultLr, type AutoKey, type LrSchedule, type SettingValue } from '../settings/train-settings.js';
 
 /** Effective characters (effectiveChars) the picked model must train on, per parameter, within
  *  the budget: a large model that sees too few is still learning when the time is up. 30 minutes
@@ -69,6 +70,13 @@ export const AUTO_WARMUP = 200;
  *  width default for 192 units, 2e-3, left GRU 2×192 0.33 nats behind at 3 minutes (issue 18). */
 export const AUTO_LR_WIDE = 4e-3;
 
+/** The schedule: warmup-stable-decay keeps the rate flat until its last 20%, so the run can time
+ *  this machine over most of its budget before it fixes its step count (time-budget.ts); a
+ *  cosine's rate depends on the count from the end of warmup on. At the rule's picks and step
+ *  counts for 1 and 5 minutes on five corpora, wsd ended 0.048, 0.034, 0.011 and 0.006 nats below
+ *  cosine and level on the fifth (BENCHMARKS.md, "Warmup-stable-decay against cosine"). */
+export const AUTO_SCHEDULE: LrSchedule = 'wsd';
+
 export interface AutoInput {
   /** Training targets (characters + EOS) per epoch. */
   trainChars: number;
@@ -83,7 +91,7 @@ export interface AutoInput {
 
 export interface AutoChoice {
   cell: CellType; layers: number; hidden: number; dropout: number;
-  batch: number; seqLen: number; lr: number; warmup: number;
+  batch: number; seqLen: number; lr: number; lrSchedule: LrSchedule; warmup: number;
   steps: number; epochs: number; secPerStep: number;
   /** Every size measured: what a user sees to understand the pick. charsPerParam counts effective
    *  characters (effectiveChars). */
@@ -128,7 +136,7 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));
   return {
     cell, layers: p.layers, hidden: p.hidden, dropout: g.dropout ?? dropoutFor(p.epochs),
-    batch, seqLen, lr: g.lr ?? (p.hidden > 128 ? AUTO_LR_WIDE : defaultLr(p.hidden)),
+    batch, seqLen, lr: g.lr ?? (p.hidden > 128 ? AUTO_LR_WIDE : defaultLr(p.hidden)), lrSchedule: g.lrSchedule ?? AUTO_SCHEDULE,
     warmup: g.warmup ?? Math.min(AUTO_WARMUP, Math.max(1, Math.round(steps / 20))),
     steps, epochs: p.epochs, secPerStep: p.secPerStep, measured,
   };

@@ -19,7 +19,7 @@ import {
 } from '../settings/train-settings.js';
 import { MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
-import { stepsForBudget, TIMED_SKIP, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
+import { stepsForBudget, TIMED_SKIP, timedStatistic, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
 import { EVAL_BATCH } from './evaluate.js';
 import { checkpointFloats } from './snapshot.js';
 import { streamLayout } from './streams.js';
@@ -60,7 +60,7 @@ export interface RunPlan {
   readonly timeLimitSec?: number;
   /** Set when a --time run fixes its step count after timing its first steps (time-budget.ts):
    *  `fix` returns the settings the rest of the run follows, and says what it fixed. */
-  readonly measure?: { readonly afterSteps: number; fix(secPerStep: number, elapsedSec: number, log: (message: string) => void): TrainSettings };
+  readonly measure?: { readonly afterSteps: number; readonly statistic: 'median' | 'mean'; fix(secPerStep: number, elapsedSec: number, log: (message: string) => void): TrainSettings };
 }
 
 export async function planRun(input: PlanInput): Promise<RunPlan> {
@@ -125,9 +125,11 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   v.docSplit = data.docSplit;
   const repeatLine = (flags: string): string => `to repeat this run exactly: rnn train ${input.corpus.map((p) => `${p} `).join('')}${flags}`;
   // The settings that follow from the step count (and, for a --time run, from the machine's rate).
-  const withSteps = (n: number, secPerStep: number): TrainSettings => {
+  // `every`: a fixed count keeps the validation interval of the steps already run, so the printed
+  // flags repeat those validations too.
+  const withSteps = (n: number, secPerStep: number, every?: number): TrainSettings => {
     const w: Record<string, unknown> = { ...v, steps: n };
-    w.evalEvery = f.evalEvery || Math.max(1, Math.round(n / 10));
+    w.evalEvery = f.evalEvery || every || Math.max(1, Math.round(n / 10));
     w.saveEvery = f.saveEvery || w.evalEvery;
     if (timeBudget !== undefined && !given('valChars')) {
       w.valChars = valCharsForBudget({ budgetSec: timeBudget, secPerStep, batch: B, seqLen: T, steps: n, evalEvery: w.evalEvery as number, valTokens: data.val.length });
@@ -145,10 +147,11 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   }
   const measureRun: RunPlan['measure'] = timed ? {
     afterSteps: timed,
+    statistic: timedStatistic(settings),
     fix: (secPerStep, elapsedSec, say) => {
-      const n = stepsForBudget(timeBudget!, secPerStep, timed, elapsedSec, cap);
-      const fixed = withSteps(n, secPerStep);
-      say(`steps ${Math.floor(timed / TIMED_SKIP) + 1}-${timed} took a median ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
+      const n = stepsForBudget(settings, timeBudget!, secPerStep, timed, elapsedSec, cap);
+      const fixed = withSteps(n, secPerStep, settings.evalEvery);
+      say(`steps ${Math.floor(timed / TIMED_SKIP) + 1}-${timed} took a ${timedStatistic(settings)} ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
       if (fixed.valChars > 0) say(valLine(fixed.valChars, data.val.length, given('valChars')));
       say(repeatLine(fixed.flags!));
       return fixed;
@@ -180,8 +183,8 @@ async function pickAuto(input: PlanInput, budgetSec: number, targets: number, V:
   });
   log(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs ${m.charsPerParam.toFixed(m.charsPerParam < 100 ? 1 : 0)} chars/param`).join(', ')}; `
     + `picked the largest with ≥ ${MIN_STEPS} steps and ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest), repeated passes counting less`);
-  const { cell, layers, hidden, dropout, batch, seqLen, lr, warmup } = choice;
-  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, warmup };
+  const { cell, layers, hidden, dropout, batch, seqLen, lr, lrSchedule, warmup } = choice;
+  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, lrSchedule, warmup };
   return { values, secPerStep: choice.secPerStep };
 }
 

@@ -1,11 +1,15 @@
 // A --time budget as a step count. The schedule is a function of the step count, so the count
-// is fixed once, early, and then the run is exactly what `--steps N` with the printed flags gives.
-// A one-second probe before the run (calibrate.ts) gives a first count; the run's own warmup
-// steps, whose learning rate does not depend on the count, then time this machine on the real
-// run and fix it. A probe read the machine 13-22% slower than it ran (issue 18: budgets left that
-// unused); the warmup is hundreds of real steps, caches and all.
+// is fixed once, and then the run is exactly what `--steps N` with the printed flags gives. A
+// one-second probe before the run (calibrate.ts) gives a first count; the run's own first steps,
+// whose learning rate does not depend on the count, then time this machine on the real run and
+// fix it. A probe read the machine 13-22% slower than it ran (issue 18: budgets left that unused).
+// Cosine from the end of warmup can time only the warmup, a few seconds, and this machine's speed
+// drifts ±20% in stretches of seconds: 1-minute runs used 78-100% of their budgets. Warmup-stable-
+// decay (wsd, the --time default) keeps its rate flat until the decay, so it times the first 60%
+// of the budget and plans only the rest.
 
 import type { TrainSettings } from '../settings/train-settings.js';
+import { decayStart } from './schedule.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN, valWindows } from './evaluate.js';
 import { streamLayout } from './streams.js';
 
@@ -33,20 +37,46 @@ export function median(xs: ArrayLike<number>): number {
   return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
 
+/** wsd: the timed steps are this share of the flat steps the probe's count has, so that a machine
+ *  up to a third slower than the probe said still fixes its count before its decay begins. */
+export const WSD_TIMED_SHARE = 0.75;
+
 /** How many of a run's first steps have a learning rate that does not depend on the step count,
  *  and so can time the machine before the count is fixed; 0 when too few (the probe's count
- *  stands). Cosine from the end of warmup: the warmup. Constant and step decay never depend on
- *  it: the warmup, or a twentieth of the run when that is longer. */
-export function timedSteps(s: Pick<TrainSettings, 'lrSchedule' | 'cosineFrom' | 'warmup'>, steps: number): number {
+ *  stands). Cosine from the end of warmup: the warmup. wsd: WSD_TIMED_SHARE of its flat steps.
+ *  Constant and step decay never depend on it: the warmup, or a twentieth of the run when that is
+ *  longer. */
+export function timedSteps(s: Pick<TrainSettings, 'lrSchedule' | 'cosineFrom' | 'warmup' | 'decayShare'>, steps: number): number {
+  if (s.lrSchedule === 'wsd') {
+    const n = Math.floor(WSD_TIMED_SHARE * decayStart({ steps, decayShare: s.decayShare }));
+    return n >= MIN_TIMED && n >= s.warmup ? n : 0;
+  }
   const n = s.lrSchedule === 'cosine' ? (s.cosineFrom === 'warmup' ? s.warmup : 0) : Math.max(s.warmup, Math.round(steps / 20));
   return n >= MIN_TIMED && n <= steps / 2 ? n : 0;
 }
 
-/** The step count that fills the budget: the steps done, plus PLAN_SHARE of the time left at the
- *  measured rate; never fewer than done, nor more than `cap`. */
-export function stepsForBudget(budgetSec: number, secPerStep: number, doneSteps: number, elapsedSec: number, cap: number): number {
-  const more = Math.floor((Math.max(0, budgetSec - elapsedSec) * PLAN_SHARE) / secPerStep);
-  return Math.max(doneSteps, Math.min(cap, doneSteps + more));
+/** How the timed steps are summed up: the median of a warmup's few hundred steps, which one slow
+ *  step (another process, a page fault) does not move; the mean of wsd's thousands, which is the
+ *  rate the rest of the run will have, its occasional slow steps included. */
+export function timedStatistic(s: Pick<TrainSettings, 'lrSchedule'>): 'median' | 'mean' {
+  return s.lrSchedule === 'wsd' ? 'mean' : 'median';
+}
+
+/** wsd: the time left, as a share of it, that the fixed count plans for. Under all of it: a wsd run
+ *  that does not get through its steps is stopped in its decay, at a rate well above the final
+ *  one, and its 60% of timed steps predict the rest closely. */
+export const WSD_PLAN_SHARE = 0.99;
+
+/** The step count that fills the budget: the steps done, plus PLAN_SHARE (WSD_PLAN_SHARE) of the
+ *  time left at the measured rate; never fewer than done, nor more than `cap`. A wsd count is at
+ *  least the one whose decay begins after the steps done, so the steps already taken are the
+ *  fixed count's steps too. */
+export function stepsForBudget(s: Pick<TrainSettings, 'lrSchedule' | 'decayShare'>, budgetSec: number, secPerStep: number, doneSteps: number, elapsedSec: number, cap: number): number {
+  const share = s.lrSchedule === 'wsd' ? WSD_PLAN_SHARE : PLAN_SHARE;
+  const more = Math.floor((Math.max(0, budgetSec - elapsedSec) * share) / secPerStep);
+  let n = Math.max(doneSteps, Math.min(cap, doneSteps + more));
+  if (s.lrSchedule === 'wsd') while (decayStart({ steps: n, decayShare: s.decayShare }) < doneSteps) n++;
+  return n;
 }
 
 /** --val-chars for a --time run: validations (every evalEvery steps, plus the last) that together
