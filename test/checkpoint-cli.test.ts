@@ -13,7 +13,7 @@ import { rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 const dir = tempDir();
 const corpus = writeText(dir, 'names.txt', TINY_NAMES);
 const base = ['train', corpus, '--layers', '1', '--hidden', '12', '--batch', '4', '--seq-len', '8', '--eval-every', '10',
-  '--save-every', '10', '--lr-schedule', 'constant', '--threads', '1', '--quiet']; // constant: 20 steps resumed to 40 equal 40
+  '--save-every', '10', '--lr-schedule', 'constant', '--warmup', '5', '--dropout', '0.1', '--threads', '1', '--quiet']; // constant, and warmup and dropout that do not follow --steps: 20 steps resumed to 40 equal 40
 
 /** What a resumed run must reproduce, without the checksums (absent in an old file). */
 function essence(path: string) {

@@ -11,7 +11,7 @@ import { RNN, rnn, tempDir, TINY_NAMES, writeText } from './helpers/cli.js';
 const dir = tempDir();
 const corpus = writeText(dir, 'names.txt', TINY_NAMES);
 const base = (cell: string) => ['train', corpus, '--cell', cell, '--layers', '2', '--hidden', '12', '--batch', '4', '--seq-len', '8',
-  '--dropout', '0.2', '--eval-every', '10', '--quiet'];
+  '--dropout', '0.2', '--warmup', '5', '--eval-every', '10', '--quiet']; // warmup and dropout given: their defaults follow --steps
 
 function essence(path: string) {
   const c = JSON.parse(readFileSync(path, 'utf8'));
@@ -35,7 +35,7 @@ describe('--resume', () => {
   }
 
   it('a run interrupted by SIGINT and resumed equals the uninterrupted run (cosine schedule)', async () => {
-    const args = [...base('lstm'), '--steps', '200'];
+    const args = [...base('lstm'), '--lr-schedule', 'cosine', '--steps', '200'];
     expect((await rnn([...args, '--out', join(dir, 'sig-full')])).code).toBe(0);
     const out = join(dir, 'sig-cut');
     const child = spawn(process.execPath, [RNN, ...args.filter((a) => a !== '--quiet'), '--out', out]);

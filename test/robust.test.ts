@@ -50,7 +50,8 @@ describe('robust training', () => {
     expect(r.code).toBe(0);
     const ft = JSON.parse(readFileSync(join(dir, 'fine', 'last.json'), 'utf8'));
     expect(ft.training.step).toBe(1);
-    expect(ft.model).toEqual(base.model);
+    // the architecture is the checkpoint's; dropout, a training setting, follows the new run's own passes
+    expect({ ...ft.model, dropout: base.model.dropout }).toEqual(base.model);
     expect(ft.vocab.codePoints).toEqual(base.vocab.codePoints);
     // one Adam step of lr 1e-9 moves no weight by more than ~1e-9: the weights came from the checkpoint
     const a = Buffer.from(base.tensors[0].data, 'base64'), b = Buffer.from(ft.tensors[0].data, 'base64');

@@ -116,7 +116,7 @@ describe('the step count of a --time budget', () => {
     const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--warmup', '40', '--lr-schedule', 'cosine', '--out', join(dir, 'a')]);
     const said: string[] = [];
     expect(p.measure?.afterSteps).toBe(40);
-    const fixed = p.measure!.fix(0.0625, 0.5, (m) => said.push(m));
+    const fixed = p.measure!.fix(0.0625, 0.5, 40, (m) => said.push(m));
     // 40 + ⌊(60 − 0.5) · 1.05 / 0.0625⌋ = 40 + ⌊999.6⌋ (under the cap, twice the probe's count)
     expect(2 * p.settings.steps).toBeGreaterThan(1039);
     expect(fixed.steps).toBe(1039);
@@ -127,29 +127,29 @@ describe('the step count of a --time budget', () => {
     expect(again.measure).toBeUndefined();
   });
 
-  it('wsd (the --time default): times 3/4 of the flat steps the probe planned, then fixes the count from their mean', async () => {
+  it('wsd (the default schedule): times 3/4 of the flat steps the probe planned, then fixes the count from their mean', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
     const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--out', join(dir, 'a')]);
     expect(p.settings.lrSchedule).toBe('wsd');
     const timed = Math.floor(0.75 * Math.floor(p.settings.steps * 0.8));
-    expect(p.measure).toMatchObject({ afterSteps: timed, statistic: 'mean' });
+    expect(p.measure).toMatchObject({ afterSteps: timed, statistic: 'mean', bySec: 36 }); // 60% of the budget at the latest
     const said: string[] = [];
     // The timed steps took 36 s of the 60: 0.99 of the 24 s left at that rate is ⌊0.66 · timed⌋ more
     // steps, and the decay of that count starts at ⌊0.8 · 1.66 · timed⌋, after the timed steps.
     const sec = 36 / timed;
-    const fixed = p.measure!.fix(sec, 36, (m) => said.push(m));
+    const fixed = p.measure!.fix(sec, 36, timed, (m) => said.push(m));
     expect(fixed.steps).toBe(timed + Math.floor((24 * 0.99) / sec));
     expect(said[0]).toMatch(/took a mean [\d.]+ ms/);
     const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
     expect(again.settings).toEqual(fixed);
   });
 
-  it.each([['cosine', 8, 'median'], ['wsd', 20, 'mean']] as const)('a %s run whose count is fixed after its first %i steps equals the run given that count from the start', async (lrSchedule, afterSteps, statistic) => {
+  it.each([['cosine', 8, 'median', undefined, 8], ['wsd', 20, 'mean', undefined, 20], ['wsd', 20, 'mean', 0, 1]] as const)('a %s run timing its first %i steps by their %s (fixed by %s s at the latest) equals the run given the fixed count from the start', async (lrSchedule, afterSteps, statistic, bySec, fixedAt) => {
     const train = Uint16Array.from({ length: 400 }, (_, k) => (k * 7 + (k >> 3)) % 5);
     const cfg = { cell: 'gru' as const, layers: 1, hidden: 6, vocabSize: 5, dropout: 0 };
     const settings = (steps: number) => trainSettings({ lr: 0.01, lrSchedule, warmup: 8, steps, evalEvery: 0, saveEvery: 0 });
-    const run = async (steps: number, measure?: { afterSteps: number; statistic: 'median' | 'mean'; fix(per: number, el: number): ReturnType<typeof trainSettings> }) => {
+    const run = async (steps: number, measure?: { afterSteps: number; statistic: 'median' | 'mean'; bySec?: number; fix(per: number, el: number, done: number): ReturnType<typeof trainSettings> }) => {
       const engine = createRefEngine(cfg, 2, 8);
       initParams(engine.params, cfg, createRng(3).next);
       const r = await runTraining({
@@ -160,12 +160,13 @@ describe('the step count of a --time budget', () => {
     };
     const calls: number[][] = [];
     // 90 steps planned; fixed at 30 (wsd: its decay starts at step 24, after the 20 timed steps)
-    const timed = await run(90, { afterSteps, statistic, fix: (per, el) => { calls.push([per, el]); return settings(30); } });
+    const timed = await run(90, { afterSteps, statistic, ...(bySec !== undefined ? { bySec } : {}), fix: (per, el, done) => { calls.push([per, el, done]); return settings(30); } });
     const plain = await run(30);
     expect(calls).toHaveLength(1);
     expect(calls[0]![0]).toBeGreaterThan(0);
     expect(calls[0]![1]).toBeGreaterThan(0);
-    expect(calls[0]![0]).toBeLessThan(calls[0]![1]); // seconds per step, under the whole time of the timed steps
+    expect(calls[0]![0]).toBeLessThanOrEqual(calls[0]![1]); // seconds per step, at most the whole time of the timed steps
+    expect(calls[0]![2]).toBe(fixedAt); // bySec 0: fixed after the first step
     expect([timed.r.cursor.step, timed.r.settings.steps]).toEqual([30, 30]);
     expect(timed.params).toEqual(plain.params);
   });

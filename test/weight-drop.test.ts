@@ -71,7 +71,7 @@ describe('--weight-drop', () => {
   it('the same checkpoint for 1 and 2 threads, and for a run stopped at step 20 and resumed to 40', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES);
-    const flags = ['--cell', 'gru', '--hidden', '24', '--layers', '2', '--weight-drop', '0.3', '--batch', '4', '--seq-len', '8', '--lr-schedule', 'constant', '--quiet'];
+    const flags = ['--cell', 'gru', '--hidden', '24', '--layers', '2', '--weight-drop', '0.3', '--batch', '4', '--seq-len', '8', '--lr-schedule', 'constant', '--warmup', '5', '--dropout', '0.1', '--quiet'];
     const essence = (p: string) => { const ck = JSON.parse(readFileSync(p, 'utf8')); return { tensors: ck.tensors, moments: ck.training.moments, carry: ck.training.carry }; };
     expect((await rnn(['train', corpus, ...flags, '--steps', '40', '--threads', '1', '--out', join(dir, 'one')])).code).toBe(0);
     expect((await rnn(['train', corpus, ...flags, '--steps', '40', '--threads', '2', '--out', join(dir, 'two')])).code).toBe(0);

@@ -50,12 +50,34 @@ export type SettingRow = IntRow | FloatRow | ChoiceRow | DurationRow | SwitchRow
 export const DEFAULT_STEPS = 1000;
 
 /** Adam's peak learning rate when --lr is not given, by hidden width (the first row whose bound
- *  holds): small models take large steps (1×64 on the names list: 0.01 reached 2.17 nats/char in
- *  a minute where 0.003 reached 2.26); 2e-3 is char-rnn's choice for 128–512 units. */
-export const LR_BY_WIDTH: readonly (readonly [maxHidden: number, lr: number])[] = [[64, 1e-2], [128, 5e-3], [Infinity, 2e-3]];
+ *  holds), for any budget: small models take large steps (1×64 on the names list: 0.01 reached
+ *  2.17 nats/char in a minute where 0.003 reached 2.26). Above 128 units 4e-3, not char-rnn's
+ *  2e-3: GRU 2×384 on tiny-shakespeare, 1,800 steps of 32×128, 5e-3 ended 1.4555 where PyTorch's
+ *  recipe rate 3e-3 ended 1.4850; 2e-3 left GRU 2×192 0.33 nats behind at 3 minutes and LSTM 2×256
+ *  behind at 1,000 and 3,000 steps (issue 18; BENCHMARKS.md, "Defaults for a step budget"). */
+export const LR_BY_WIDTH: readonly (readonly [maxHidden: number, lr: number])[] = [[64, 1e-2], [128, 5e-3], [Infinity, 4e-3]];
 
 export function defaultLr(hidden: number): number {
   return LR_BY_WIDTH.find(([h]) => hidden <= h)![1];
+}
+
+/** Dropout when --dropout is not given, by the passes the run will make over the training text
+ *  (the first row whose bound the passes are under): more passes, more to memorise. GRU 2×384 on
+ *  tiny-shakespeare: at 7.3 passes 0.2 beat 0.3 (1.4850 against 1.5052), at 12.7 passes 0.3 beat
+ *  0.25 and 0.2 (BENCHMARKS.md, "Quality in a time budget"). */
+export const DROPOUT_BY_PASSES: readonly (readonly [passesUnder: number, dropout: number])[] = [[4, 0.1], [10, 0.2], [80, 0.3], [Infinity, 0.4]];
+
+export function dropoutFor(passes: number): number {
+  return DROPOUT_BY_PASSES.find(([p]) => passes < p)![1];
+}
+
+/** Warmup steps when --warmup is not given: AUTO_WARMUP, or a twentieth of the run when that is
+ *  fewer (50 of the default 1,000 steps). 200 of the time rule's 16 × 128 are 100 of PyTorch's
+ *  recipe's 32 × 128 (../shared/peers/torch_budget.py). */
+export const AUTO_WARMUP = 200;
+
+export function defaultWarmup(steps: number): number {
+  return Math.min(AUTO_WARMUP, Math.max(1, Math.round(steps / 20)));
 }
 
 /** Per-optimizer defaults of the shared β flags: PyTorch's Adam betas, SGD momentum (beta1),
@@ -68,6 +90,8 @@ export const OPTIMIZER_BETAS = {
 
 const lrHelp = (): string => LR_BY_WIDTH.map(([h, lr], i) =>
   (i === LR_BY_WIDTH.length - 1 ? `else ${lr}` : `${lr} for ≤${h}${i === 0 ? ' hidden units' : ''}`)).join(', ');
+const dropoutHelp = (): string => DROPOUT_BY_PASSES.map(([p, d], i) =>
+  (i === DROPOUT_BY_PASSES.length - 1 ? `else ${d}` : `${d} under ${p}`)).join(', ');
 const betaHelp = (k: 'beta1' | 'beta2', users: (keyof typeof OPTIMIZER_BETAS)[]): string =>
   [...new Set(users.map((o) => OPTIMIZER_BETAS[o][k]))].join(' / ');
 
@@ -88,8 +112,8 @@ export const TRAIN_SETTINGS = [
     help: 'stacked recurrent layers' },
   { key: 'hidden', arg: '<n>', group: 'model', kind: 'int', min: 1, max: 8192, default: 128, resume: 'fixed', stored: 'model', auto: true, repeat: true,
     help: 'hidden units per layer' },
-  { key: 'dropout', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0.1, resume: 'fixed', stored: 'model', auto: true, repeat: true,
-    help: 'dropout on each layer output, in [0, 1)' },
+  { key: 'dropout', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'model', auto: true, repeat: true,
+    help: () => `dropout on each layer output, in [0, 1) [default: by the passes the run makes over the text: ${dropoutHelp()}]` },
   { key: 'weightDrop', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.weightDrop !== 0, legacy: 0,
     help: 'DropConnect on the recurrent weights weight_hh, in [0, 1): one mask per step, shared by every stream and time step (AWD-LSTM)' },
   { key: 'dropoutMode', arg: '<m>', group: 'model', kind: 'choice', choices: ['standard', 'variational'], default: 'standard', resume: 'fixed', stored: 'settings', repeat: true, legacy: 'standard',
@@ -115,10 +139,10 @@ export const TRAIN_SETTINGS = [
     help: 'clip the global gradient norm to this; 0 = off' }, // global-norm clip, as char-rnn and torch-rnn
   { key: 'ema', arg: '<decay>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.ema !== 0, legacy: 0,
     help: 'validate, save and sample an exponential moving average of the weights, with this decay per step (e.g. 0.999); 0 = the raw weights' },
-  { key: 'lrSchedule', arg: '<s>', group: 'optimization', kind: 'choice', choices: ['constant', 'cosine', 'wsd', 'step'], default: 'cosine', resume: 'fixed', stored: 'settings', auto: true, repeat: true,
-    help: 'learning-rate schedule after warmup; wsd: warmup-stable-decay, constant and then a linear fall over the last --decay-share of the steps [default: cosine; wsd for --time]' },
-  { key: 'warmup', arg: '<steps>', group: 'optimization', kind: 'int', min: 0, default: 50, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
-    help: 'linear warmup steps' }, // keeps early Adam steps from overshooting
+  { key: 'lrSchedule', arg: '<s>', group: 'optimization', kind: 'choice', choices: ['constant', 'cosine', 'wsd', 'step'], default: 'wsd', resume: 'fixed', stored: 'settings', repeat: true,
+    help: 'learning-rate schedule after warmup; wsd: warmup-stable-decay, constant and then a linear fall over the last --decay-share of the steps' },
+  { key: 'warmup', arg: '<steps>', group: 'optimization', kind: 'int', min: 0, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
+    help: `linear warmup steps [default: ${AUTO_WARMUP}, or a twentieth of the steps when fewer]` }, // keeps early Adam steps from overshooting
   // Decay from the end of warmup, as PyTorch users' warmup-cosine schedules do (Hugging Face's
   // get_cosine_schedule_with_warmup): the learning rate of the warmup steps then does not depend on
   // the step count, so a --time run can time its warmup and fix the count after it. Runs begun

@@ -13,15 +13,14 @@
 //     e^-(k-1)/R* of new text). A fixed bar of 10 passes picked a 1×64 on a 4.2 MB corpus at 3
 //     minutes where a 1×256 at 1.3 passes ended 0.14 nats lower (issue 18); on tiny-shakespeare at
 //     30 minutes the two rules agree (GRU 2×384 at 13.6 passes: 6.7 effective chars/param);
-//   - dropout grows with the epochs the model will see (more passes, more overfitting);
-//   - Adam at 4e-3 for ≥ 256 units (the recipe has 3e-3; AUTO_LR_WIDE says why), else the size
-//     default; 200 warmup steps (at most a twentieth of the run), then warmup-stable-decay: flat
-//     until the last 20% of the budget's steps, then a linear fall to 5% (AUTO_SCHEDULE).
+//   - dropout, learning rate, warmup and schedule from the tables every budget uses (settings/
+//     train-settings.ts: dropout by passes, lr by width, 200 warmup steps or a twentieth,
+//     warmup-stable-decay, whose flat rate lets the run time most of its budget).
 // Flags the user gives always win: they fix that setting, and the search works around it.
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
-import { defaultLr, type AutoKey, type LrSchedule, type SettingValue } from '../settings/train-settings.js';
+import { defaultLr, defaultWarmup, dropoutFor, type AutoKey, type SettingValue } from '../settings/train-settings.js';
 
 /** Effective characters (effectiveChars) the picked model must train on, per parameter, within
  *  the budget: a large model that sees too few is still learning when the time is up. 30 minutes
@@ -62,20 +61,6 @@ export const AUTO_CELL: CellType = 'gru';
 /** Streams per step: 16 makes twice the updates of 32 for 4.5% fewer characters per second (GRU
  *  2×384, 2 threads); at equal characters it ended 0.023 nats lower (BENCHMARKS.md). */
 export const AUTO_BATCH = 16;
-/** Warmup steps (at most a twentieth of the run): 200 of 16×128 = 100 of the recipe's 32×128. */
-export const AUTO_WARMUP = 200;
-
-/** Peak Adam rate above 128 units. GRU 2×384 on tiny-shakespeare, 1,800 steps of 32×128: 5e-3
- *  ended at 1.4555 where 3e-3 ended at 1.4850; with the smaller batch (twice the updates) 4e-3. The
- *  width default for 192 units, 2e-3, left GRU 2×192 0.33 nats behind at 3 minutes (issue 18). */
-export const AUTO_LR_WIDE = 4e-3;
-
-/** The schedule: warmup-stable-decay keeps the rate flat until its last 20%, so the run can time
- *  this machine over most of its budget before it fixes its step count (time-budget.ts); a
- *  cosine's rate depends on the count from the end of warmup on. At the rule's picks and step
- *  counts for 1 and 5 minutes on five corpora, wsd ended 0.048, 0.034, 0.011 and 0.006 nats below
- *  cosine and level on the fifth (BENCHMARKS.md, "Warmup-stable-decay against cosine"). */
-export const AUTO_SCHEDULE: LrSchedule = 'wsd';
 
 export interface AutoInput {
   /** Training targets (characters + EOS) per epoch. */
@@ -91,18 +76,11 @@ export interface AutoInput {
 
 export interface AutoChoice {
   cell: CellType; layers: number; hidden: number; dropout: number;
-  batch: number; seqLen: number; lr: number; lrSchedule: LrSchedule; warmup: number;
+  batch: number; seqLen: number; lr: number; warmup: number;
   steps: number; epochs: number; secPerStep: number;
   /** Every size measured: what a user sees to understand the pick. charsPerParam counts effective
    *  characters (effectiveChars). */
   measured: { layers: number; hidden: number; secPerStep: number; epochs: number; charsPerParam: number }[];
-}
-
-/** Dropout for a model that will see the training text `epochs` times. GRU 2×384 on
- *  tiny-shakespeare: at 7.3 epochs 0.2 beat 0.3 (1.4850 against 1.5052), at 12.7 epochs 0.3 beat
- *  0.25 and 0.2 (BENCHMARKS.md), so the step to 0.3 is at 10 passes. */
-export function dropoutFor(epochs: number): number {
-  return epochs < 4 ? 0.1 : epochs < 10 ? 0.2 : epochs < 80 ? 0.3 : 0.4;
 }
 
 /** The rule in one clause, for `rnn train --help`. */
@@ -136,8 +114,8 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));
   return {
     cell, layers: p.layers, hidden: p.hidden, dropout: g.dropout ?? dropoutFor(p.epochs),
-    batch, seqLen, lr: g.lr ?? (p.hidden > 128 ? AUTO_LR_WIDE : defaultLr(p.hidden)), lrSchedule: g.lrSchedule ?? AUTO_SCHEDULE,
-    warmup: g.warmup ?? Math.min(AUTO_WARMUP, Math.max(1, Math.round(steps / 20))),
+    batch, seqLen, lr: g.lr ?? defaultLr(p.hidden),
+    warmup: g.warmup ?? defaultWarmup(steps),
     steps, epochs: p.epochs, secPerStep: p.secPerStep, measured,
   };
 }

@@ -15,11 +15,11 @@ import { DataError, UsageError } from '../errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from '../settings/derive.js';
 import {
-  DEFAULT_STEPS, defaultLr, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
+  DEFAULT_STEPS, defaultLr, defaultWarmup, dropoutFor, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
 } from '../settings/train-settings.js';
 import { MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
-import { stepsForBudget, TIMED_SKIP, timedStatistic, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
+import { stepsForBudget, TIMED_SKIP, timedBySec, timedStatistic, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
 import { EVAL_BATCH } from './evaluate.js';
 import { checkpointFloats } from './snapshot.js';
 import { streamLayout } from './streams.js';
@@ -60,7 +60,12 @@ export interface RunPlan {
   readonly timeLimitSec?: number;
   /** Set when a --time run fixes its step count after timing its first steps (time-budget.ts):
    *  `fix` returns the settings the rest of the run follows, and says what it fixed. */
-  readonly measure?: { readonly afterSteps: number; readonly statistic: 'median' | 'mean'; fix(secPerStep: number, elapsedSec: number, log: (message: string) => void): TrainSettings };
+  readonly measure?: {
+    readonly afterSteps: number; readonly statistic: 'median' | 'mean';
+    /** Fix the count here at the latest, in training seconds, even before afterSteps. */
+    readonly bySec?: number;
+    fix(secPerStep: number, elapsedSec: number, doneSteps: number, log: (message: string) => void): TrainSettings;
+  };
 }
 
 export async function planRun(input: PlanInput): Promise<RunPlan> {
@@ -107,7 +112,6 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
     v.batch = Math.max(1, Math.min(B0, Math.floor(targets / (v.seqLen as number))));
     log(`notice: the training text (${targets} targets) is smaller than one window of --batch ${B0} × --seq-len ${T0}; using --batch ${v.batch} --seq-len ${v.seqLen}`);
   }
-  const cfg: ModelConfig = { cell: v.cell as ModelConfig['cell'], layers: v.layers as number, hidden: v.hidden as number, vocabSize: V, dropout: v.dropout as number };
   const B = v.batch as number, T = v.seqLen as number;
 
   // Budget, resolved to a step count so the schedule is fixed from the start.
@@ -115,9 +119,16 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   let steps = f.steps ?? (f.epochs !== undefined ? Math.max(1, Math.ceil(f.epochs * windows)) : DEFAULT_STEPS);
   let probeSecPerStep = 0;
   if (timeBudget !== undefined) {
-    probeSecPerStep = autoSecPerStep !== null && B === B0 && T === T0 ? autoSecPerStep : await measure(cfg, B, T, Math.min(3, timeBudget / 20));
+    // (a dropout not yet chosen is timed at the time rule's middle value; masks cost little)
+    const probe: ModelConfig = { cell: v.cell as ModelConfig['cell'], layers: v.layers as number, hidden: v.hidden as number, vocabSize: V, dropout: (v.dropout as number | undefined) ?? 0.2 };
+    probeSecPerStep = autoSecPerStep !== null && B === B0 && T === T0 ? autoSecPerStep : await measure(probe, B, T, Math.min(3, timeBudget / 20));
     steps = Math.max(1, Math.floor(timeBudget / probeSecPerStep));
   }
+  // What the user did not give and the time rule did not pick follows from the budget, by the
+  // same tables: dropout for the passes the steps make, warmup for the steps.
+  v.dropout ??= dropoutFor(steps / windows);
+  v.warmup ??= defaultWarmup(steps);
+  const cfg: ModelConfig = { cell: v.cell as ModelConfig['cell'], layers: v.layers as number, hidden: v.hidden as number, vocabSize: V, dropout: v.dropout as number };
   const betas = OPTIMIZER_BETAS[f.optimizer];
   v.lr ??= defaultLr(cfg.hidden);
   v.beta1 ??= betas.beta1;
@@ -142,16 +153,19 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   const cap = 2 * steps;
   checkFits(cfg, timed ? withSteps(cap, probeSecPerStep) : settings);
   if (timeBudget !== undefined) {
-    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine${timed ? ` (to be fixed after the first ${timed} steps, timed)` : ''}`);
+    const by = timedBySec(settings, timeBudget);
+    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine${timed ? ` (to be fixed after the first ${timed} steps${by !== undefined ? ` or ${formatDuration(by)} of training, whichever comes first` : ''}, timed)` : ''}`);
     if (!timed) log(repeatLine(settings.flags!));
   }
+  const bySec = timed ? timedBySec(settings, timeBudget) : undefined;
   const measureRun: RunPlan['measure'] = timed ? {
     afterSteps: timed,
     statistic: timedStatistic(settings),
-    fix: (secPerStep, elapsedSec, say) => {
-      const n = stepsForBudget(settings, timeBudget!, secPerStep, timed, elapsedSec, cap);
+    ...(bySec !== undefined ? { bySec } : {}),
+    fix: (secPerStep, elapsedSec, done, say) => {
+      const n = stepsForBudget(settings, timeBudget!, secPerStep, done, elapsedSec, cap);
       const fixed = withSteps(n, secPerStep, settings.evalEvery);
-      say(`steps ${Math.floor(timed / TIMED_SKIP) + 1}-${timed} took a ${timedStatistic(settings)} ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
+      say(`steps ${Math.floor(done / TIMED_SKIP) + 1}-${done} took a ${timedStatistic(settings)} ${(secPerStep * 1000).toFixed(1)} ms (the probe: ${(probeSecPerStep * 1000).toFixed(1)}); --time ${formatDuration(timeBudget!)} ≈ --steps ${n}`);
       if (fixed.valChars > 0) say(valLine(fixed.valChars, data.val.length, given('valChars')));
       say(repeatLine(fixed.flags!));
       return fixed;
@@ -183,8 +197,8 @@ async function pickAuto(input: PlanInput, budgetSec: number, targets: number, V:
   });
   log(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs ${m.charsPerParam.toFixed(m.charsPerParam < 100 ? 1 : 0)} chars/param`).join(', ')}; `
     + `picked the largest with ≥ ${MIN_STEPS} steps and ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest), repeated passes counting less`);
-  const { cell, layers, hidden, dropout, batch, seqLen, lr, lrSchedule, warmup } = choice;
-  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, lrSchedule, warmup };
+  const { cell, layers, hidden, dropout, batch, seqLen, lr, warmup } = choice;
+  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, warmup };
   return { values, secPerStep: choice.secPerStep };
 }
 

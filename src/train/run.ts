@@ -69,7 +69,7 @@ export async function runPlan(plan: RunPlan, engines: RunEngines, hooks: RunHook
     engine, evalEngine: engines.eval, train: data.train, val: data.val, settings, cursor, timeLimitSec: plan.timeLimitSec, average,
     // A --time run's fixed step count goes into every checkpoint saved after it.
     ...(plan.measure && cursor.step === 0 ? {
-      measure: { afterSteps: plan.measure.afterSteps, statistic: plan.measure.statistic, fix: (per: number, el: number) => (info.settings = plan.measure!.fix(per, el, hooks.log)) },
+      measure: { ...plan.measure, fix: (per: number, el: number, done: number) => (info.settings = plan.measure!.fix(per, el, done, hooks.log)) },
     } : {}),
     hooks: {
       onStep: hooks.onStep,

@@ -5,7 +5,7 @@
 // fix it. A probe read the machine 13-22% slower than it ran (issue 18: budgets left that unused).
 // Cosine from the end of warmup can time only the warmup, a few seconds, and this machine's speed
 // drifts ±20% in stretches of seconds: 1-minute runs used 78-100% of their budgets. Warmup-stable-
-// decay (wsd, the --time default) keeps its rate flat until the decay, so it times the first 60%
+// decay (wsd, the default schedule) keeps its rate flat until the decay, so it times the first 60%
 // of the budget and plans only the rest.
 
 import type { TrainSettings } from '../settings/train-settings.js';
@@ -53,6 +53,16 @@ export function timedSteps(s: Pick<TrainSettings, 'lrSchedule' | 'cosineFrom' | 
   }
   const n = s.lrSchedule === 'cosine' ? (s.cosineFrom === 'warmup' ? s.warmup : 0) : Math.max(s.warmup, Math.round(steps / 20));
   return n >= MIN_TIMED && n <= steps / 2 ? n : 0;
+}
+
+/** wsd: the share of the budget by which the count is fixed at the latest, even before the timed
+ *  steps are done: a machine much slower than the probe said would otherwise reach the budget's
+ *  end in the flat phase, never decaying. */
+export const WSD_FIX_SHARE = 0.6;
+
+/** Training seconds by which the count is fixed at the latest (wsd), or undefined. */
+export function timedBySec(s: Pick<TrainSettings, 'lrSchedule'>, budgetSec: number | undefined): number | undefined {
+  return s.lrSchedule === 'wsd' && budgetSec !== undefined ? WSD_FIX_SHARE * budgetSec : undefined;
 }
 
 /** How the timed steps are summed up: the median of a warmup's few hundred steps, which one slow

@@ -85,10 +85,11 @@ export interface TrainOptions {
   /** Stop once this much training time has passed (validation excluded). */
   timeLimitSec?: number;
   /** A --time run's step count is fixed after its first `afterSteps` steps (whose learning rate
-   *  does not depend on the count): `fix` gets their median or mean seconds per step (the first
-   *  quarter left out: page faults, caches) and the training time so far, and returns the
-   *  settings the rest of the run follows. Called once, by a run started at step 0. */
-  measure?: { afterSteps: number; statistic: 'median' | 'mean'; fix(secPerStep: number, elapsedSec: number): TrainSettings };
+   *  does not depend on the count), or once `bySec` of training time have passed if sooner: `fix`
+   *  gets their median or mean seconds per step (the first quarter left out: page faults,
+   *  caches), the training time so far and the steps done, and returns the settings the rest of
+   *  the run follows. Called once, by a run started at step 0. */
+  measure?: { afterSteps: number; statistic: 'median' | 'mean'; bySec?: number; fix(secPerStep: number, elapsedSec: number, doneSteps: number): TrainSettings };
   /** With settings.ema > 0: the average of the weights (P), which validation scores; updated after
    *  every step, and started as a copy of the weights after the first. */
   average?: Float32Array | null;
@@ -132,7 +133,7 @@ interface Loop {
   lastLr: number;
   lastNorm: number;
   /** --time: the timed steps' seconds, and the training time after the step before. */
-  timed: { sec: Float64Array; lastElapsed: number; fromElapsed: number } | null;
+  timed: { sec: Float64Array; lastElapsed: number; fromElapsed: number; done: boolean } | null;
 }
 
 export async function runTraining(o: TrainOptions): Promise<TrainResult> {
@@ -181,19 +182,23 @@ function startLoop(o: TrainOptions): Loop {
     wd: o.settings.weightDrop > 0 ? createWeightDrop(engine.layout, o.settings.weightDrop) : null,
     lastVal: c.metrics.length ? lastValOf(c.metrics) : null, lastLr: 0, lastNorm: 0,
     // A mean needs only the training time where its steps begin; a median, every step (a warmup's few hundred).
-    timed: o.measure ? { sec: new Float64Array(o.measure.statistic === 'median' ? o.measure.afterSteps : 0), lastElapsed: c.elapsedSec, fromElapsed: c.elapsedSec } : null,
+    timed: o.measure ? { sec: new Float64Array(o.measure.statistic === 'median' ? o.measure.afterSteps : 0), lastElapsed: c.elapsedSec, fromElapsed: c.elapsedSec, done: false } : null,
   };
 }
 
-/** The --time measurement: the median or mean time of steps afterSteps/4 + 1 … afterSteps, then
- *  the count is fixed. */
+/** The --time measurement: the median or mean time of the steps from a quarter of afterSteps on
+ *  (all of them when bySec comes first), then the count is fixed. */
 function measureStep(loop: Loop, m: NonNullable<TrainOptions['measure']>): void {
   const { c } = loop, t = loop.timed!, M = m.afterSteps, from = Math.floor(M / TIMED_SKIP);
-  if (c.step > M) return;
+  if (t.done) return;
   if (m.statistic === 'median') t.sec[c.step - 1] = c.elapsedSec - t.lastElapsed;
   if (c.step === from) t.fromElapsed = c.elapsedSec;
   t.lastElapsed = c.elapsedSec;
-  if (c.step === M) loop.s = m.fix(m.statistic === 'mean' ? (c.elapsedSec - t.fromElapsed) / (M - from) : median(t.sec.subarray(from)), c.elapsedSec);
+  if (c.step < M && !(m.bySec !== undefined && c.elapsedSec >= m.bySec)) return;
+  t.done = true;
+  const k = c.step > from ? from : 0, k0 = k ? t.fromElapsed : 0;
+  const per = m.statistic === 'mean' ? (c.elapsedSec - k0) / (c.step - k) : median(t.sec.subarray(k, c.step));
+  loop.s = m.fix(per, c.elapsedSec, c.step);
 }
 
 /** One optimizer step on the cursor's window, then the cursor moves to the next window. */

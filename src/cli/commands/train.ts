@@ -58,7 +58,7 @@ function modelLine(plan: RunPlan, engines: RunEngines, flags: TrainFlags): strin
   const { kernel, threads } = resolveEngine(flags);
   const epochs = s.steps / streamLayout(plan.data.train.length, s.batch, s.seqLen).windows;
   return `model: ${cfg.layers}×${cfg.hidden} ${cfg.cell.toUpperCase()}, ${engines.train.layout.size.toLocaleString('en-US')} parameters; `
-    + `${s.steps} steps of ${s.batch}×${s.seqLen} chars (${epochs.toFixed(2)} epochs), lr ${s.lr}; `
+    + `${s.steps} steps of ${s.batch}×${s.seqLen} chars (${epochs.toFixed(2)} epochs), lr ${s.lr} ${s.lrSchedule}, dropout ${cfg.dropout}; `
     + `${kernel} kernel${kernel === 'wasm' ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}`;
 }
 
