@@ -5,6 +5,7 @@
 // is checked beside them against the dropout it had before.
 //
 //   npm run bench:steps -- [--steps 1000,3000] [--only names,shakespeare] [--rule | --no-rule]
+//                          [--variants 'NAME;NAME'] [--seeds 1,2 (names)]
 //
 // One run at a time, nothing else on the machine; 1,000 steps of the 2×256 LSTM take about 1.5
 // minutes here, so the default set takes about 30.
@@ -22,7 +23,9 @@ const SHAKESPEARE = join(HERE, '../../shared/corpora/tiny-shakespeare.txt');
 const stepsList = opt('steps', '1000,3000').split(',').map(Number);
 const only = opt('only', 'names,shakespeare').split(',');
 /** --rule: only the no-flags rows; --no-rule: all but them. */
-const keep = (name) => (argv.includes('--rule') ? name === RULE : argv.includes('--no-rule') ? name !== RULE : true);
+const keep = (name) => (argv.includes('--rule') ? name === RULE : argv.includes('--no-rule') ? name !== RULE : true)
+  && (opt('variants') === undefined || opt('variants').split(';').includes(name));
+const namesSeeds = opt('seeds', '1,2').split(',');
 const RULE = 'no flags (the rule)';
 mkdirSync(WORK, { recursive: true });
 
@@ -76,7 +79,7 @@ if (only.includes('names')) {
     'wsd, dropout 0.3': ['--lr-schedule', 'wsd', '--dropout', '0.3'],
   };
   for (const [name, flags] of Object.entries(NAMES).filter(([n]) => keep(n))) {
-    for (const seed of ['1', '2']) {
+    for (const seed of namesSeeds) {
       process.stderr.write(`… names, ${name}, seed ${seed}\n`);
       const r = train(null, [...flags, '--seed', seed], join(WORK, `names-${name.replace(/[^a-z0-9.]+/gi, '-')}-s${seed}`));
       const ck = JSON.parse(readFileSync(r.best ?? r.checkpoint, 'utf8'));

@@ -74,9 +74,9 @@ describe('the step count of a --time budget', () => {
     expect(timedSteps({ lrSchedule: 'cosine', cosineFrom: 'warmup', warmup: 50, ...d }, 60)).toBe(0); // over half the run
     expect(timedSteps({ lrSchedule: 'constant', cosineFrom: 'warmup', warmup: 0, ...d }, 1000)).toBe(50); // a twentieth
     expect(timedSteps({ lrSchedule: 'step', cosineFrom: 'warmup', warmup: 80, ...d }, 1000)).toBe(80);
-    // wsd: 3/4 of the flat steps, ⌊0.75 · ⌊6000 · 0.8⌋⌋ = 3600; none when the warmup is longer
-    expect(timedSteps({ lrSchedule: 'wsd', cosineFrom: 'warmup', warmup: 200, ...d }, 6000)).toBe(3600);
-    expect(timedSteps({ lrSchedule: 'wsd', cosineFrom: 'warmup', warmup: 200, ...d }, 300)).toBe(0);
+    // wsd: 9/10 of the flat steps, ⌊0.9 · ⌊6000 · 0.8⌋⌋ = 4320; none when the warmup is longer
+    expect(timedSteps({ lrSchedule: 'wsd', cosineFrom: 'warmup', warmup: 200, ...d }, 6000)).toBe(4320);
+    expect(timedSteps({ lrSchedule: 'wsd', cosineFrom: 'warmup', warmup: 200, ...d }, 250)).toBe(0); // ⌊0.9 · 200⌋ = 180 < 200
   });
 
   it('plans 1.05 × the time left at the measured rate, never below the steps done or above the cap', () => {
@@ -88,13 +88,13 @@ describe('the step count of a --time budget', () => {
     expect(stepsForBudget(c, 60, 0.04, 100, 61, 1e9)).toBe(100);
   });
 
-  it('wsd: plans 0.99 × the time left, and at least the count whose decay starts after the steps done', () => {
+  it('wsd: plans all the time left, and at least the count whose decay starts after the steps done', () => {
     const w = { lrSchedule: 'wsd', decayShare: 0.2 } as const;
-    // 60 s, 36 s used by 3600 steps, 1/64 s a step: 3600 + ⌊24 · 0.99 · 64⌋ = 3600 + ⌊1520.64⌋ (its decay
-    // starts at ⌊5120 · 0.8⌋ = 4096)
-    expect(WSD_PLAN_SHARE).toBe(0.99);
-    expect(stepsForBudget(w, 60, 1 / 64, 3600, 36, 1e9)).toBe(5120);
-    // A machine that slowed down: 3600 steps used 58 s, so 3600 + ⌊126.72⌋ = 3726 would decay from 2980,
+    // 60 s, 36 s used by 3600 steps, 1/64 s a step: 3600 + 24 · 64 = 5136 (its decay starts at
+    // ⌊5136 · 0.8⌋ = 4108)
+    expect(WSD_PLAN_SHARE).toBe(1);
+    expect(stepsForBudget(w, 60, 1 / 64, 3600, 36, 1e9)).toBe(5136);
+    // A machine that slowed down: 3600 steps used 58 s, so 3600 + 128 = 3728 would decay from 2982,
     // before the steps done; the least count that decays from 3600 is 4500 (⌊4500 · 0.8⌋ = 3600).
     expect(stepsForBudget(w, 60, 1 / 64, 3600, 58, 1e9)).toBe(4500);
   });
@@ -127,19 +127,20 @@ describe('the step count of a --time budget', () => {
     expect(again.measure).toBeUndefined();
   });
 
-  it('wsd (the default schedule): times 3/4 of the flat steps the probe planned, then fixes the count from their mean', async () => {
+  it('wsd (the default schedule): times 9/10 of the flat steps the probe planned, or 72% of the budget, then fixes the count from their mean', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
     const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--out', join(dir, 'a')]);
     expect(p.settings.lrSchedule).toBe('wsd');
-    const timed = Math.floor(0.75 * Math.floor(p.settings.steps * 0.8));
-    expect(p.measure).toMatchObject({ afterSteps: timed, statistic: 'mean', bySec: 36 }); // 60% of the budget at the latest
+    const timed = Math.floor(0.9 * Math.floor(p.settings.steps * 0.8));
+    expect(p.measure).toMatchObject({ afterSteps: timed, statistic: 'mean' });
+    expect(p.measure!.bySec).toBeCloseTo(0.72 * 60, 9); // fixed by 72% of the budget at the latest
     const said: string[] = [];
-    // The timed steps took 36 s of the 60: 0.99 of the 24 s left at that rate is ⌊0.66 · timed⌋ more
-    // steps, and the decay of that count starts at ⌊0.8 · 1.66 · timed⌋, after the timed steps.
+    // Say the timed steps took 36 s of the 60: the 24 s left at that rate are ⌊0.667 · timed⌋ more
+    // steps, and the decay of that count starts at ⌊0.8 · 1.667 · timed⌋, after the timed steps.
     const sec = 36 / timed;
     const fixed = p.measure!.fix(sec, 36, timed, (m) => said.push(m));
-    expect(fixed.steps).toBe(timed + Math.floor((24 * 0.99) / sec));
+    expect(fixed.steps).toBe(timed + Math.floor(24 / sec));
     expect(said[0]).toMatch(/took a mean [\d.]+ ms/);
     const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
     expect(again.settings).toEqual(fixed);

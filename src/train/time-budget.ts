@@ -5,8 +5,9 @@
 // fix it. A probe read the machine 13-22% slower than it ran (issue 18: budgets left that unused).
 // Cosine from the end of warmup can time only the warmup, a few seconds, and this machine's speed
 // drifts ±20% in stretches of seconds: 1-minute runs used 78-100% of their budgets. Warmup-stable-
-// decay (wsd, the default schedule) keeps its rate flat until the decay, so it times the first 60%
-// of the budget and plans only the rest.
+// decay (wsd, the default schedule) keeps its rate flat until the decay, so it times the first 72%
+// of the budget and plans only the rest: a slow stretch of seconds early on then moves the plan
+// for the last 28% by little (at 60%, 1-minute runs still used only 93-95%).
 
 import type { TrainSettings } from '../settings/train-settings.js';
 import { decayStart } from './schedule.js';
@@ -37,9 +38,9 @@ export function median(xs: ArrayLike<number>): number {
   return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
 
-/** wsd: the timed steps are this share of the flat steps the probe's count has, so that a machine
- *  up to a third slower than the probe said still fixes its count before its decay begins. */
-export const WSD_TIMED_SHARE = 0.75;
+/** wsd: the timed steps are this share of the flat steps the probe's count has (72% of them), so
+ *  that a machine faster than the probe said fixes its count before its decay would begin. */
+export const WSD_TIMED_SHARE = 0.9;
 
 /** How many of a run's first steps have a learning rate that does not depend on the step count,
  *  and so can time the machine before the count is fixed; 0 when too few (the probe's count
@@ -58,7 +59,7 @@ export function timedSteps(s: Pick<TrainSettings, 'lrSchedule' | 'cosineFrom' | 
 /** wsd: the share of the budget by which the count is fixed at the latest, even before the timed
  *  steps are done: a machine much slower than the probe said would otherwise reach the budget's
  *  end in the flat phase, never decaying. */
-export const WSD_FIX_SHARE = 0.6;
+export const WSD_FIX_SHARE = 0.72;
 
 /** Training seconds by which the count is fixed at the latest (wsd), or undefined. */
 export function timedBySec(s: Pick<TrainSettings, 'lrSchedule'>, budgetSec: number | undefined): number | undefined {
@@ -72,10 +73,10 @@ export function timedStatistic(s: Pick<TrainSettings, 'lrSchedule'>): 'median' |
   return s.lrSchedule === 'wsd' ? 'mean' : 'median';
 }
 
-/** wsd: the time left, as a share of it, that the fixed count plans for. Under all of it: a wsd run
- *  that does not get through its steps is stopped in its decay, at a rate well above the final
- *  one, and its 60% of timed steps predict the rest closely. */
-export const WSD_PLAN_SHARE = 0.99;
+/** wsd: the time left, as a share of it, that the fixed count plans for: all of it, since 72% of
+ *  the budget timed predict the other 28% closely; a run that falls a little short of its steps
+ *  stops in the last of its decay. */
+export const WSD_PLAN_SHARE = 1;
 
 /** The step count that fills the budget: the steps done, plus PLAN_SHARE (WSD_PLAN_SHARE) of the
  *  time left at the measured rate; never fewer than done, nor more than `cap`. A wsd count is at
