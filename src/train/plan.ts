@@ -149,15 +149,14 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   };
   const settings = withSteps(steps, probeSecPerStep);
   const timed = timeBudget !== undefined ? timedSteps(settings, steps) : 0;
+  const bySec = timed ? timedBySec(settings, timeBudget) : undefined;
   // A machine up to twice as fast as the probe said fills the budget; the checkpoint must fit that.
   const cap = 2 * steps;
   checkFits(cfg, timed ? withSteps(cap, probeSecPerStep) : settings);
   if (timeBudget !== undefined) {
-    const by = timedBySec(settings, timeBudget);
-    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine${timed ? ` (to be fixed after the first ${timed} steps${by !== undefined ? ` or ${formatDuration(by)} of training, whichever comes first` : ''}, timed)` : ''}`);
+    log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine${timed ? ` (to be fixed after the first ${timed} steps${bySec !== undefined ? ` or ${formatDuration(bySec)} of training, whichever comes first` : ''}, timed)` : ''}`);
     if (!timed) log(repeatLine(settings.flags!));
   }
-  const bySec = timed ? timedBySec(settings, timeBudget) : undefined;
   const measureRun: RunPlan['measure'] = timed ? {
     afterSteps: timed,
     statistic: timedStatistic(settings),
