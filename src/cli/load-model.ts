@@ -8,7 +8,9 @@ import { loadParams, modelConfigOf } from '../train/snapshot.js';
 
 export async function loadModel(path: string, batch: number, seqLen: number, opts: EngineOptions = {}): Promise<{ ck: Checkpoint; engine: Engine }> {
   const ck = loadCheckpoint(path);
-  const engine = await createEngine(modelConfigOf(ck), batch, seqLen, { onNotice: (m) => process.stderr.write(`notice: ${m}\n`), ...opts });
+  // Scoring and sampling never drop units, and a training pass on these weights (rnn eval
+  // --adapt) must not either: the engine is built without dropout.
+  const engine = await createEngine({ ...modelConfigOf(ck), dropout: 0 }, batch, seqLen, { onNotice: (m) => process.stderr.write(`notice: ${m}\n`), ...opts });
   loadParams(engine, ck);
   return { ck, engine };
 }

@@ -8,6 +8,7 @@ import { RnnError } from '../errors.js';
 import type { TrainFlags } from '../settings/train-settings.js';
 import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
+import { ADAPT_LR } from '../train/dynamic-eval.js';
 import { float, int } from './parse.js';
 import { guardStdout, stdoutWriteError } from './stdout-error.js';
 import { addTrainOptions, sharedOption } from './train-options.js';
@@ -73,6 +74,7 @@ function evalCommand(): Command {
     .addOption(new Option('--baseline', "also report a Kneser-Ney n-gram model fitted on the checkpoint's training text (its recorded corpus, minus the validation split)"))
     .addOption(new Option('--baseline-order <n>', 'n-gram order of the baseline').argParser(int(1, 12)).default(7))
     .addOption(new Option('--baseline-corpus <file>', 'fit the baseline on this text instead (characters outside the vocabulary are skipped)'))
+    .addOption(new Option('--adapt [lr]', `also report dynamic evaluation: score each window, then take an SGD step on it before the next (a model that adapts as it reads; a different figure from the loss) [lr default: ${ADAPT_LR}]`).argParser(float(0, 100)))
     .optionsGroup('System:')
     .addOption(kernelOption())
     .addOption(threadsOption())
@@ -82,7 +84,8 @@ Examples:
   $ rnn eval runs/names/best.json held-out.txt
   $ rnn eval model.json test.txt --json | jq .bitsPerChar
   $ rnn eval model.json names.txt --per-doc | jq -s 'max_by(.nats / (.length + 1))'
-  $ rnn eval runs/shakespeare held-out.txt --baseline`)
+  $ rnn eval runs/shakespeare held-out.txt --baseline
+  $ rnn eval runs/shakespeare held-out.txt --adapt 0.1`)
     .action(async (checkpoint: string, files: string[], opts: Record<string, unknown>) => {
       const { evalMain } = await import('./commands/eval.js');
       await evalMain(checkpoint, files, opts);

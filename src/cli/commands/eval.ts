@@ -11,12 +11,17 @@ import { DataError } from '../../errors.js';
 import type { KernelName } from '../../kernels/create-engine.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN, evaluateTokens } from '../../train/evaluate.js';
 import { prepareData } from '../../data/prepare-data.js';
+import type { Engine, TokenArray } from '../../kernels/engine.js';
+import { ADAPT_LR, adaptiveTokens } from '../../train/dynamic-eval.js';
+import { loadParams } from '../../train/snapshot.js';
 import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
 
 interface EvalFlags {
   unknown: UnknownPolicy; json?: boolean; perDoc?: boolean; kernel: KernelName; threads?: number;
   baseline?: boolean; baselineOrder: number; baselineCorpus?: string;
+  /** --adapt: true without a value (ADAPT_LR), else SGD's learning rate. */
+  adapt?: true | number;
 }
 
 export async function evalMain(checkpointArg: string, files: string[], raw: Record<string, unknown>): Promise<void> {
@@ -32,10 +37,12 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
     if (perTarget) writePerDoc(enc.tokens, perTarget);
     const loss = nats / count;
     const baseline = f.baseline || f.baselineCorpus !== undefined ? await fitBaseline(ck, f, enc.tokens) : undefined;
+    const adaptive = f.adapt !== undefined ? adaptiveFigure(engine, ck, enc.tokens, f.adapt === true ? ADAPT_LR : f.adapt) : undefined;
     const result = {
       checkpoint: path, loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss),
       tokens: count, chars: enc.chars, docs: enc.docs, skipped: enc.skipped, docSplit: ck.vocab.docSplit,
       ...(baseline ? { baseline } : {}),
+      ...(adaptive ? { adaptive } : {}),
     };
     const summary = f.perDoc ? process.stderr : process.stdout;
     if (f.json) summary.write(`${JSON.stringify(result)}\n`);
@@ -47,11 +54,24 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
           + `(${baseline.order}-gram Kneser-Ney on ${baseline.trainTokens.toLocaleString('en-US')} tokens of ${baseline.corpus}); `
           + `the model is ${loss < baseline.loss ? 'better' : 'worse'} by ${Math.abs(baseline.loss - loss).toFixed(4)} nats/char\n`);
       }
+      if (adaptive) {
+        summary.write(`adaptive ${adaptive.loss.toFixed(4)} nats/char  ${adaptive.bitsPerChar.toFixed(4)} bits/char  perplexity ${adaptive.perplexity.toFixed(3)}  `
+          + `(dynamic evaluation: an SGD step of lr ${adaptive.lr} after each window of ${EVAL_BATCH}×${EVAL_SEQ_LEN}; not comparable with the loss above)\n`);
+      }
       if (enc.skipped) process.stderr.write(`skipped ${enc.skipped} characters outside the vocabulary\n`);
     }
   } finally {
     engine.dispose();
   }
+}
+
+/** Dynamic evaluation from the checkpoint's weights (the static pass leaves them unchanged; this
+ *  one moves them, so it runs last). */
+function adaptiveFigure(engine: Engine, ck: Checkpoint, tokens: TokenArray, lr: number) {
+  loadParams(engine, ck);
+  const { nats, count } = adaptiveTokens(engine, tokens, lr);
+  const loss = nats / count;
+  return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), lr, optimizer: 'sgd', window: [EVAL_BATCH, EVAL_SEQ_LEN] };
 }
 
 /** One JSON line per document: the targets from after an EOS up to and including the next EOS. */
