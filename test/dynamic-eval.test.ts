@@ -72,7 +72,7 @@ describe('rnn eval --adapt', () => {
     const r = await rnn(['eval', ck, corpus, '--adapt']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^loss \d\.\d{4} nats\/char/m);
-    expect(r.stdout).toMatch(/^adaptive \d\.\d{4} nats\/char .*dynamic evaluation: an SGD step of lr 0\.1 /m);
+    expect(r.stdout).toMatch(/^adaptive \d\.\d{4} nats\/char .*dynamic evaluation: an SGD step of lr 0\.3 /m);
     expect(readFileSync(ck, 'utf8')).toBe(before);
     const bad = await rnn(['eval', ck, corpus, '--adapt', 'fast']);
     expect(bad.code).toBe(2);

@@ -85,7 +85,7 @@ Examples:
   $ rnn eval model.json test.txt --json | jq .bitsPerChar
   $ rnn eval model.json names.txt --per-doc | jq -s 'max_by(.nats / (.length + 1))'
   $ rnn eval runs/shakespeare held-out.txt --baseline
-  $ rnn eval runs/shakespeare held-out.txt --adapt 0.1`)
+  $ rnn eval runs/shakespeare held-out.txt --adapt 0.3`)
     .action(async (checkpoint: string, files: string[], opts: Record<string, unknown>) => {
       const { evalMain } = await import('./commands/eval.js');
       await evalMain(checkpoint, files, opts);
