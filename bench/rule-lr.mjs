@@ -5,7 +5,7 @@
 // bit-identical for any thread count, so jobs may share the machine (--jobs, one thread each):
 // only the losses are compared, never the timings.
 //
-//   npm run build && node bench/rule-lr.mjs --lrs 0.005,0.007 [--budget 1m] [--only a,b] [--jobs 2]
+//   npm run bench:rule-lr -- --lrs 0.005,0.007 [--budget 1m] [--only a,b] [--jobs 2]
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
