@@ -9,8 +9,10 @@ export default defineConfig({
   resolve: { alias: [{ find: /^rnn$/, replacement: src('api/index.ts') }, { find: /^rnn\/browser$/, replacement: src('api/browser.ts') }] },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: CI machines here have run the process-spawning tests 6x slower than an idle one
+    // (kill-during-save: 9 s idle, over 60 s on CI); a hung child is killed by run()'s own timer.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
