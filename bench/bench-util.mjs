@@ -1,6 +1,7 @@
 // Helpers shared by the bench scripts: the shapes, the corpus, medians and repeated timing, number
 // formatting, and the machine description. Progress goes to stderr; results go to stdout.
 
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +9,29 @@ import { fileURLToPath } from 'node:url';
 import { createRng } from '../dist/rng.js';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
+/** The built CLI, as users run it. */
+export const RNN = join(HERE, '../bin/rnn');
+
+const lastLine = (s) => (s ?? '').trim().split('\n').pop();
+
+/** `rnn ARGS --json` to completion: its JSON output, or an Error naming the command and the last
+ *  line it printed on stderr. */
+export function rnnJson(args) {
+  const p = spawnSync(process.execPath, [RNN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  if (p.status !== 0) throw new Error(`rnn ${args.join(' ')} (exit ${p.status}): ${lastLine(p.stderr)}`);
+  return JSON.parse(p.stdout);
+}
+
+/** rnnJson without blocking, for jobs that share the machine. */
+export function rnnJsonAsync(args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [RNN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (b) => { out += b; });
+    p.stderr.on('data', (b) => { err += b; });
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`rnn ${args.join(' ')} (exit ${code}): ${lastLine(err)}`))));
+  });
+}
 
 /** The benchmark shapes (B streams × T steps per training window). */
 export const SHAPES = {

@@ -33,12 +33,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIZES } from '../dist/train/auto-settings.js';
 import { chartSvg, RUN_COLOURS } from '../dist/plot/loss-chart.js';
-import { HERE } from './bench-util.mjs';
+import { HERE, rnnJson } from './bench-util.mjs';
 import { prepareCorpus, suiteCorpora } from './matrix-data.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
-const RNN = join(HERE, '../bin/rnn');
 const WORK = join(HERE, '../runs/bench-matrix');
 const RESULTS = opt('results', join(HERE, 'matrix-results.json'));
 const TABLES = RESULTS.replace(/-results\.json$|\.json$/, '-tables.md');
@@ -92,17 +91,16 @@ function runRnn(c, budget, variant, train, val, flags) {
   const rec = { corpus: c.name, budget, variant };
   if (done.has(key(rec))) return;
   const out = join(WORK, c.name, budget, variant.replace(/[^a-z0-9.]+/gi, '-'));
-  const args = [RNN, 'train', train, '--doc-split', 'none', '--val-fraction', '0.1', '--seed', '1', ...flags, '--out', out, '--force', '--json', '--quiet'];
-  console.error(`… ${c.name} ${budget} ${variant}: rnn ${args.slice(2).join(' ')}`);
-  const p = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
-  if (p.status !== 0) { console.error(`  failed (exit ${p.status}): ${p.stderr.trim().split('\n').pop()}`); return; }
-  const r = JSON.parse(p.stdout);
+  const args = ['train', train, '--doc-split', 'none', '--val-fraction', '0.1', '--seed', '1', ...flags, '--out', out, '--force', '--json', '--quiet'];
+  console.error(`… ${c.name} ${budget} ${variant}: rnn ${args.join(' ')}`);
+  let r, full;
+  try {
+    r = rnnJson(args);
+    // The figure compared is rnn eval of best.json on the whole held-out text, as torch_budget.py
+    // scores it: a --time run validates on a subset of a large one (--val-chars).
+    full = rnnJson(['eval', r.best ?? r.checkpoint, val, '--json']).loss;
+  } catch (e) { console.error(`  failed: ${e.message}`); return; }
   const ck = JSON.parse(readFileSync(r.checkpoint, 'utf8'));
-  // The figure compared is rnn eval of best.json on the whole held-out text, as torch_budget.py
-  // scores it: a --time run validates on a subset of a large one (--val-chars).
-  const e = spawnSync(process.execPath, [RNN, 'eval', r.best ?? r.checkpoint, val, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (e.status !== 0) { console.error(`  eval failed: ${e.stderr.trim().split('\n').pop()}`); return; }
-  const full = JSON.parse(e.stdout).loss;
   const s = { ...r.settings, cell: ck.model.cell, layers: ck.model.layers, hidden: ck.model.hidden, dropout: ck.model.dropout };
   Object.assign(rec, {
     date: new Date().toISOString().slice(0, 10), best: full, runBest: r.bestValLoss, valChars: s.valChars ?? 0, steps: r.steps, epochs: r.epochs, trainSec: r.elapsedSec,
@@ -133,9 +131,9 @@ function baseline(c, train, val) {
   if (done.has(key(rec))) return;
   const any = results.find((r) => r.corpus === c.name && r.checkpoint);
   if (!any) return;
-  const p = spawnSync(process.execPath, [RNN, 'eval', any.checkpoint, val, '--baseline', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (p.status !== 0) { console.error(`  baseline failed: ${p.stderr.trim().split('\n').pop()}`); return; }
-  Object.assign(rec, { date: new Date().toISOString().slice(0, 10), best: JSON.parse(p.stdout).baseline.loss, train });
+  let kn;
+  try { kn = rnnJson(['eval', any.checkpoint, val, '--baseline', '--json']).baseline.loss; } catch (e) { console.error(`  baseline failed: ${e.message}`); return; }
+  Object.assign(rec, { date: new Date().toISOString().slice(0, 10), best: kn, train });
   results.push(rec); done.add(key(rec)); save();
 }
 

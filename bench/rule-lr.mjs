@@ -1,23 +1,24 @@
-// The time-budget rule's learning rate at equal steps (issue 18): each quality-matrix cell's rule
-// run (bench/matrix-results.json: its recorded flags, which fix the model, the step count and the
-// schedule) trained again with each learning rate in --lrs, same seed, scored by `rnn eval` of
-// best.json on the whole held-out 10%. The pair differs only by the rate, and --steps runs are
-// bit-identical for any thread count, so jobs may share the machine (--jobs, one thread each):
-// only the losses are compared, never the timings.
+// The time-budget rule's optimizer settings at equal steps (issue 18): each quality-matrix cell's
+// rule run (bench/matrix-results.json: its recorded flags, which fix the model, the step count and
+// the schedule) trained again with each variant, same seed, scored by `rnn eval` of best.json on
+// the whole held-out 10%. A variant is a few flags that replace the recorded ones of the same name
+// (or join them): `--lrs a,b` is short for the variants `--lr a` and `--lr b`. Variants differ only
+// by those flags, and --steps runs are bit-identical for any thread count, so jobs may share the
+// machine (--jobs, one thread each): only the losses are compared, never the timings.
 //
 //   npm run bench:rule-lr -- --lrs 0.005,0.007 [--budget 1m] [--only a,b] [--jobs 2]
+//   npm run bench:rule-lr -- --variants '--lr 0.007;--lr 0.007 --beta2 0.99'
 
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HERE } from './bench-util.mjs';
+import { HERE, rnnJsonAsync } from './bench-util.mjs';
 import { prepareCorpus, suiteCorpora } from './matrix-data.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
-const RNN = join(HERE, '../bin/rnn');
 const WORK = join(HERE, '../runs/bench-rule-lr');
-const lrs = opt('lrs', '0.005,0.007').split(',');
+const variants = opt('variants', null)?.split(';').map((v) => v.trim())
+  ?? opt('lrs', '0.005,0.007').split(',').map((l) => `--lr ${l}`);
 const budget = opt('budget', '1m');
 const jobs = Number(opt('jobs', '2'));
 const suite = suiteCorpora();
@@ -27,28 +28,28 @@ const results = JSON.parse(readFileSync(join(HERE, 'matrix-results.json'), 'utf8
 const rules = results.filter((c) => c.variant === 'rule' && c.budget === budget);
 const only = opt('only', rules.map((c) => c.corpus).join(',')).split(',');
 
-/** `rnn` with args; resolves with its stdout, rejects with its stderr. */
-function rnn(args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [RNN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    p.stdout.on('data', (b) => { out += b; });
-    p.stderr.on('data', (b) => { err += b; });
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`rnn ${args.join(' ')}: ${err.trim()}`))));
-  });
+/** base with each `--name value` of over in place of base's own, or appended. */
+function withFlags(base, over) {
+  const out = [...base];
+  for (let i = 0; i < over.length; i += 2) {
+    const k = out.indexOf(over[i]);
+    if (k >= 0) out[k + 1] = over[i + 1];
+    else out.push(over[i], over[i + 1]);
+  }
+  return out;
 }
 
 const tasks = [];
 for (const cell of rules.filter((c) => only.includes(c.corpus))) {
   const { train, val } = prepareCorpus(suite.find((c) => c.name === cell.corpus));
-  for (const lr of lrs) {
-    const flags = cell.flags.replace(/--lr \S+/, `--lr ${lr}`).split(' ');
+  for (const variant of variants) {
+    const flags = withFlags(cell.flags.split(' '), variant.split(' '));
     tasks.push(async () => {
-      const out = join(WORK, `${cell.corpus}-${budget}-lr${lr}`);
-      process.stderr.write(`… ${cell.corpus} lr ${lr}\n`);
-      const r = JSON.parse(await rnn(['train', train, ...flags, '--threads', '1', '--out', out, '--force', '--json', '--quiet']));
-      const e = JSON.parse(await rnn(['eval', r.best ?? r.checkpoint, val, '--json', '--threads', '1']));
-      return { corpus: cell.corpus, lr, loss: e.loss, steps: r.steps, matrixRule: cell.best };
+      const out = join(WORK, `${cell.corpus}-${budget}-${variant.replace(/[^\w.]+/g, '_')}`);
+      process.stderr.write(`… ${cell.corpus} ${variant}\n`);
+      const r = await rnnJsonAsync(['train', train, ...flags, '--threads', '1', '--out', out, '--force', '--json', '--quiet']);
+      const e = await rnnJsonAsync(['eval', r.best ?? r.checkpoint, val, '--json', '--threads', '1']);
+      return { corpus: cell.corpus, variant, loss: e.loss, steps: r.steps, matrixRule: cell.best };
     });
   }
 }
@@ -57,11 +58,11 @@ const rows = [];
 let next = 0;
 await Promise.all(Array.from({ length: jobs }, async () => { while (next < tasks.length) rows.push(await tasks[next++]()); }));
 
-console.log(`# bench/rule-lr.mjs ${new Date().toISOString().slice(0, 10)}: the ${budget} rule runs at their recorded steps, learning rates ${lrs.join(', ')}`);
-console.log(`| corpus | steps | matrix rule (lr ${rules[0]?.settings.lr}) | ${lrs.map((l) => `lr ${l}`).join(' | ')} |`);
-console.log(`|---|---:|---:|${lrs.map(() => '---:').join('|')}|`);
+console.log(`# bench/rule-lr.mjs ${new Date().toISOString().slice(0, 10)}: the ${budget} rule runs at their recorded steps, variants ${variants.join('; ')}`);
+console.log(`| corpus | steps | matrix rule (lr ${rules[0]?.settings.lr}) | ${variants.join(' | ')} |`);
+console.log(`|---|---:|---:|${variants.map(() => '---:').join('|')}|`);
 for (const c of only) {
   const rs = rows.filter((r) => r.corpus === c);
   if (!rs.length) continue;
-  console.log(`| ${c} | ${rs[0].steps} | ${rs[0].matrixRule.toFixed(4)} | ${lrs.map((l) => rs.find((r) => r.lr === l)?.loss.toFixed(4) ?? '–').join(' | ')} |`);
+  console.log(`| ${c} | ${rs[0].steps} | ${rs[0].matrixRule.toFixed(4)} | ${variants.map((v) => rs.find((r) => r.variant === v)?.loss.toFixed(4) ?? '–').join(' | ')} |`);
 }

@@ -10,14 +10,12 @@
 //
 // One run at a time, nothing else on the machine: about 25 minutes.
 
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { HERE } from './bench-util.mjs';
+import { HERE, rnnJson } from './bench-util.mjs';
 import { prepareCorpus, suiteCorpora } from './matrix-data.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
-const RNN = join(HERE, '../bin/rnn');
 const WORK = join(HERE, '../runs/bench-schedule');
 
 /** corpus, model and steps: the rule's pick in the quality matrix's 1-minute cells (shakespeare: 5
@@ -41,14 +39,10 @@ for (const k of CASES.filter((c) => only.includes(c.corpus))) {
     const pair = {};
     for (const schedule of ['cosine', 'wsd']) {
       const out = join(WORK, `${k.corpus}-${schedule}-s${seed}`);
-      const args = [RNN, 'train', train, '--doc-split', 'none', '--val-fraction', '0.1', ...k.flags.split(' '), '--lr-schedule', schedule, '--seed', seed, '--out', out, '--force', '--json', '--quiet'];
+      const args = ['train', train, '--doc-split', 'none', '--val-fraction', '0.1', ...k.flags.split(' '), '--lr-schedule', schedule, '--seed', seed, '--out', out, '--force', '--json', '--quiet'];
       process.stderr.write(`… ${k.corpus} seed ${seed} ${schedule}\n`);
-      const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-      if (p.status !== 0) throw new Error(`rnn ${args.slice(1).join(' ')}: ${p.stderr.trim()}`);
-      const r = JSON.parse(p.stdout);
-      const e = spawnSync(process.execPath, [RNN, 'eval', r.best ?? r.checkpoint, val, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      if (e.status !== 0) throw new Error(`rnn eval: ${e.stderr.trim()}`);
-      pair[schedule] = JSON.parse(e.stdout).loss;
+      const r = rnnJson(args);
+      pair[schedule] = rnnJson(['eval', r.best ?? r.checkpoint, val, '--json']).loss;
     }
     rows.push({ corpus: k.corpus, flags: k.flags, seed, ...pair });
   }

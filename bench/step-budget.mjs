@@ -10,14 +10,12 @@
 // One run at a time, nothing else on the machine; 1,000 steps of the 2×256 LSTM take about 1.5
 // minutes here, so the default set takes about 30.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HERE } from './bench-util.mjs';
+import { HERE, rnnJson } from './bench-util.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
-const RNN = join(HERE, '../bin/rnn');
 const WORK = join(HERE, '../runs/bench-steps');
 const SHAKESPEARE = join(HERE, '../../shared/corpora/tiny-shakespeare.txt');
 const stepsList = opt('steps', '1000,3000').split(',').map(Number);
@@ -43,14 +41,10 @@ const VARIANTS = {
 const LONG_VARIANTS = ['no flags (the rule)', 'lr 2e-3, cosine, dropout 0.1, warmup 50 (the old defaults)', 'lr 2e-3, constant, dropout 0'];
 
 function train(corpus, flags, out) {
-  const p = spawnSync(process.execPath, [RNN, 'train', ...(corpus ? [corpus] : []), ...flags, '--out', out, '--force', '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (p.status !== 0) throw new Error(`rnn train ${flags.join(' ')}: ${p.stderr.trim()}`);
-  return JSON.parse(p.stdout);
+  return rnnJson(['train', ...(corpus ? [corpus] : []), ...flags, '--out', out, '--force', '--json', '--quiet']);
 }
 function evalOn(checkpoint, text) {
-  const p = spawnSync(process.execPath, [RNN, 'eval', checkpoint, text, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (p.status !== 0) throw new Error(`rnn eval: ${p.stderr.trim()}`);
-  return JSON.parse(p.stdout).loss;
+  return rnnJson(['eval', checkpoint, text, '--json']).loss;
 }
 const fmt = (x) => (x === null || x === undefined ? '–' : x.toFixed(4));
 const settingsOf = (r) => `lr ${r.settings.lr}, ${r.settings.lrSchedule}, dropout ${r.settings.dropout ?? '?'}, warmup ${r.settings.warmup}`;

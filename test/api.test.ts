@@ -87,6 +87,25 @@ describe('scoring', () => {
     expect(s.logProbs.reduce((x, y) => x - y, 0)).toBeCloseTo(s.nats, 9);
     expect(s.bitsPerChar).toBeCloseTo(s.loss / Math.LN2, 12);
   });
+
+  it('adapt gives rnn eval --adapt\'s figure beside the static loss, and leaves the model\'s weights as they were', async () => {
+    // Several windows of 16 streams × 128: the first window is scored before any step.
+    const text = 'anna\nbob\ncarla\nemily\ndan\n'.repeat(300);
+    const file = writeText(dir, 'held-adapt.txt', text);
+    const cli = await rnn(['eval', ckPath, file, '--json', '--adapt', '0.5']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const e = JSON.parse(cli.stdout) as { loss: number; adaptive: { loss: number } };
+    const first = await model.score(text);
+    expect(first.adaptive).toBeUndefined();
+    const s = await model.score(text, { adapt: 0.5 });
+    expect(Math.abs(s.adaptive!.loss - e.adaptive.loss) / e.adaptive.loss).toBeLessThan(1e-9);
+    expect(s.adaptive!.loss).not.toBe(s.loss); // it adapted: not the static figure again
+    expect(s.adaptive!.lr).toBe(0.5);
+    expect(s.loss).toBe(first.loss);
+    expect((await model.score(text)).loss, 'the static loss after adapting').toBe(first.loss);
+    expect((await model.score(text, { adapt: true })).adaptive!.lr).toBe(0.3);
+    await expect(model.score(text, { adapt: -1 })).rejects.toThrow(UsageError);
+  });
 });
 
 describe('loading', () => {

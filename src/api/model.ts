@@ -9,12 +9,13 @@ import { docSetFromStrings, splitDocuments } from '../data/documents.js';
 import { encodeDocuments, type UnknownPolicy } from '../data/encode.js';
 import { printableChar } from '../data/printable-char.js';
 import { createLookup, lookupId, type VocabLookup } from '../data/vocab.js';
-import { DataError, RuntimeError } from '../errors.js';
-import type { Engine, KernelVariant } from '../kernels/engine.js';
+import { DataError, RuntimeError, UsageError } from '../errors.js';
+import type { Engine, KernelVariant, TokenArray } from '../kernels/engine.js';
 import type { ModelConfig } from '../model/config.js';
 import { createRng, type Rng } from '../rng.js';
 import { pickToken } from '../sample/pick-token.js';
 import { generateSteps, SAMPLE_DEFAULTS, type SampleOptions as CoreSampleOptions, type StopReason } from '../sample/sampler.js';
+import { ADAPT_LR, ADAPT_LR_MAX, adaptiveTokens } from '../train/dynamic-eval.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN, evaluateTokens } from '../train/evaluate.js';
 import { loadParams, modelConfigOf } from '../train/snapshot.js';
 import { checkPick, checkSample, type PickOptions, type SampleOptions } from './options.js';
@@ -55,6 +56,10 @@ export interface Score {
   /** The natural-log probability of each target in order: each document's characters, then its
    *  EOS (length `tokens`). */
   logProbs: Float64Array;
+  /** With options.adapt: dynamic evaluation's figure (`rnn eval --adapt`), a different quantity
+   *  from `loss`: each window is scored, then one SGD step of rate `lr` on it moves the weights
+   *  before the next. The model's own weights are not changed. */
+  adaptive?: { loss: number; bitsPerChar: number; perplexity: number; lr: number };
 }
 
 export interface ScoreOptions {
@@ -62,6 +67,31 @@ export interface ScoreOptions {
   unknown?: UnknownPolicy;
   /** Treat the text as one document (no split by the model's rule). */
   oneDocument?: boolean;
+  /** Also report dynamic evaluation (`rnn eval --adapt`): true for the default rate, or SGD's
+   *  learning rate in [0, 100]. */
+  adapt?: boolean | number;
+}
+
+/** options.adapt as a rate, or null without it. */
+function checkAdapt(a: ScoreOptions['adapt']): number | null {
+  if (a === undefined || a === false) return null;
+  if (a === true) return ADAPT_LR;
+  if (typeof a !== 'number' || !(a >= 0 && a <= ADAPT_LR_MAX)) {
+    throw new UsageError(`adapt must be true or a learning rate in [0, ${ADAPT_LR_MAX}], got ${String(a)}`, `${ADAPT_LR} is the default rate`);
+  }
+  return a;
+}
+
+/** Dynamic evaluation on the scoring engine, whose weights are the checkpoint's again after it. */
+function adaptiveScore(engine: Engine, ck: Checkpoint, tokens: TokenArray, lr: number): NonNullable<Score['adaptive']> {
+  try {
+    const { nats, count } = adaptiveTokens(engine, tokens, lr);
+    const loss = nats / count;
+    return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), lr };
+  } finally {
+    loadParams(engine, ck);
+    engine.resetState();
+  }
 }
 
 /** What a model is: its architecture, vocabulary and the kernel build it runs on. */
@@ -139,6 +169,7 @@ export class Model {
    *  scored as `rnn eval` scores several files. */
   async score(text: string | readonly string[], options: ScoreOptions = {}): Promise<Score> {
     this.live();
+    const adaptLr = checkAdapt(options.adapt);
     const ck = this.checkpoint;
     // As `rnn eval` reads a file (data/decode-source.ts): no BOM, LF line ends.
     const texts = (typeof text === 'string' ? [text] : [...text]).map((t) => t.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
@@ -146,7 +177,8 @@ export class Model {
       : splitDocuments(texts.map((t, i) => ({ name: `text ${i}`, text: t })), ck.vocab.docSplit);
     const enc = encodeDocuments(docs, { codePoints: ck.vocab.codePoints }, { unknown: options.unknown ?? 'error' });
     if (enc.tokens.length < 2) throw new DataError('nothing to score: the text has no characters the model knows', 'check the text, or the unknown option');
-    this.scorer ??= this.makeEngine(modelConfigOf(ck), EVAL_BATCH, EVAL_SEQ_LEN).then((e) => { loadParams(e, ck); return e; });
+    // Without dropout, so that dynamic evaluation's training pass drops nothing either.
+    this.scorer ??= this.makeEngine({ ...modelConfigOf(ck), dropout: 0 }, EVAL_BATCH, EVAL_SEQ_LEN).then((e) => { loadParams(e, ck); return e; });
     const engine = await this.scorer;
     this.live();
     const perTarget = new Float64Array(enc.tokens.length);
@@ -157,6 +189,7 @@ export class Model {
     return {
       loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), nats, tokens: count,
       chars: enc.chars, docs: enc.docs, skipped: enc.skipped, logProbs,
+      ...(adaptLr === null ? {} : { adaptive: adaptiveScore(engine, ck, enc.tokens, adaptLr) }),
     };
   }
 

@@ -8,7 +8,7 @@ import { RnnError } from '../errors.js';
 import type { TrainFlags } from '../settings/train-settings.js';
 import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
-import { ADAPT_LR } from '../train/dynamic-eval.js';
+import { ADAPT_LR, ADAPT_LR_MAX } from '../train/dynamic-eval.js';
 import { float, int } from './parse.js';
 import { guardStdout, stdoutWriteError } from './stdout-error.js';
 import { addTrainOptions, sharedOption } from './train-options.js';
@@ -74,7 +74,7 @@ function evalCommand(): Command {
     .addOption(new Option('--baseline', "also report a Kneser-Ney n-gram model fitted on the checkpoint's training text (its recorded corpus, minus the validation split)"))
     .addOption(new Option('--baseline-order <n>', 'n-gram order of the baseline').argParser(int(1, 12)).default(7))
     .addOption(new Option('--baseline-corpus <file>', 'fit the baseline on this text instead (characters outside the vocabulary are skipped)'))
-    .addOption(new Option('--adapt [lr]', `also report dynamic evaluation: score each window, then take an SGD step on it before the next (a model that adapts as it reads; a different figure from the loss) [lr default: ${ADAPT_LR}]`).argParser(float(0, 100)))
+    .addOption(new Option('--adapt [lr]', `also report dynamic evaluation: score each window, then take an SGD step on it before the next (a model that adapts as it reads; a different figure from the loss) [lr default: ${ADAPT_LR}]`).argParser(float(0, ADAPT_LR_MAX)))
     .optionsGroup('System:')
     .addOption(kernelOption())
     .addOption(threadsOption())

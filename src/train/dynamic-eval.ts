@@ -17,6 +17,8 @@ import { fillWindow, streamLayout } from './streams.js';
  *  and 1 on three 1-minute GRU 1×128 models (tiny-shakespeare, glibc headers, email; 1 diverged on
  *  the headers). BENCHMARKS.md, "Dynamic evaluation". */
 export const ADAPT_LR = 0.3;
+/** The largest rate `rnn eval --adapt` and `model.score({ adapt })` accept. */
+export const ADAPT_LR_MAX = 100;
 
 /** Plain SGD, no momentum or decay: the step of Krause et al.'s SGD dynamic evaluation. */
 const SGD: OptimizerSpec = { kind: 'sgd', beta1: 0, beta2: 0, eps: 0, weightDecay: 0 };
