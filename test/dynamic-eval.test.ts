@@ -74,6 +74,14 @@ describe('rnn eval --adapt', () => {
     expect(r.stdout).toMatch(/^loss \d\.\d{4} nats\/char/m);
     expect(r.stdout).toMatch(/^adaptive \d\.\d{4} nats\/char .*dynamic evaluation: an SGD step of lr 0\.3 /m);
     expect(readFileSync(ck, 'utf8')).toBe(before);
+    expect(r.stderr).toBe('');
+    // A rate too high for this model (found by trying: 10 makes it worse, yet finite): a notice.
+    const many = writeText(dir, 'many.txt', TINY_NAMES.repeat(Math.ceil(6000 / TINY_NAMES.length)));
+    const high = await rnn(['eval', ck, many, '--json', '--adapt', '10']);
+    expect(high.code).toBe(0);
+    const h = JSON.parse(high.stdout);
+    expect(h.adaptive.loss).toBeGreaterThan(h.loss);
+    expect(high.stderr).toBe(`notice: dynamic evaluation did worse than the static loss (${h.adaptive.loss.toFixed(4)} > ${h.loss.toFixed(4)} nats/char): its rate is too high for this model; try --adapt 3.3\n`);
     const bad = await rnn(['eval', ck, corpus, '--adapt', 'fast']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^rnn eval: option '--adapt \[lr\]' argument 'fast' is invalid\. expected a number, got 'fast'\.\nhint: /);

@@ -44,6 +44,11 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
       ...(baseline ? { baseline } : {}),
       ...(adaptive ? { adaptive } : {}),
     };
+    // Past a stable rate SGD can make the figure worse without overflowing: say so, not just print it.
+    if (adaptive && adaptive.lr > 0 && adaptive.loss > loss) {
+      process.stderr.write(`notice: dynamic evaluation did worse than the static loss (${adaptive.loss.toFixed(4)} > ${loss.toFixed(4)} nats/char): `
+        + `its rate is too high for this model; try --adapt ${Number((adaptive.lr / 3).toPrecision(2))}\n`);
+    }
     const summary = f.perDoc ? process.stderr : process.stdout;
     if (f.json) summary.write(`${JSON.stringify(result)}\n`);
     else {
