@@ -15,7 +15,7 @@ import type { ModelConfig } from '../model/config.js';
 import { createRng, type Rng } from '../rng.js';
 import { pickToken } from '../sample/pick-token.js';
 import { generateSteps, SAMPLE_DEFAULTS, type SampleOptions as CoreSampleOptions, type StopReason } from '../sample/sampler.js';
-import { ADAPT_LR, ADAPT_LR_MAX, adaptiveTokens } from '../train/dynamic-eval.js';
+import { ADAPT_LR, ADAPT_LR_MAX, adaptiveFigure, type AdaptiveFigure } from '../train/dynamic-eval.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN, evaluateTokens } from '../train/evaluate.js';
 import { loadParams, modelConfigOf } from '../train/snapshot.js';
 import { checkPick, checkSample, type PickOptions, type SampleOptions } from './options.js';
@@ -59,7 +59,7 @@ export interface Score {
   /** With options.adapt: dynamic evaluation's figure (`rnn eval --adapt`), a different quantity
    *  from `loss`: each window is scored, then one SGD step of rate `lr` on it moves the weights
    *  before the next. The model's own weights are not changed. */
-  adaptive?: { loss: number; bitsPerChar: number; perplexity: number; lr: number };
+  adaptive?: AdaptiveFigure;
 }
 
 export interface ScoreOptions {
@@ -83,11 +83,9 @@ function checkAdapt(a: ScoreOptions['adapt']): number | null {
 }
 
 /** Dynamic evaluation on the scoring engine, whose weights are the checkpoint's again after it. */
-function adaptiveScore(engine: Engine, ck: Checkpoint, tokens: TokenArray, lr: number): NonNullable<Score['adaptive']> {
+function adaptiveScore(engine: Engine, ck: Checkpoint, tokens: TokenArray, lr: number): AdaptiveFigure {
   try {
-    const { nats, count } = adaptiveTokens(engine, tokens, lr);
-    const loss = nats / count;
-    return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), lr };
+    return adaptiveFigure(engine, tokens, lr);
   } finally {
     loadParams(engine, ck);
     engine.resetState();

@@ -46,3 +46,12 @@ export function adaptiveTokens(engine: Engine, seq: TokenArray, lr: number): Los
   }
   return { nats, count };
 }
+
+/** Dynamic evaluation's figure as `rnn eval --adapt` and `model.score({ adapt })` report it. */
+export interface AdaptiveFigure { loss: number; bitsPerChar: number; perplexity: number; lr: number }
+
+export function adaptiveFigure(engine: Engine, seq: TokenArray, lr: number): AdaptiveFigure {
+  const { nats, count } = adaptiveTokens(engine, seq, lr);
+  const loss = nats / count;
+  return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), lr };
+}

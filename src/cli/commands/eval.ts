@@ -12,7 +12,7 @@ import type { KernelName } from '../../kernels/create-engine.js';
 import { EVAL_BATCH, EVAL_SEQ_LEN, evaluateTokens } from '../../train/evaluate.js';
 import { prepareData } from '../../data/prepare-data.js';
 import type { Engine, TokenArray } from '../../kernels/engine.js';
-import { ADAPT_LR, adaptiveTokens } from '../../train/dynamic-eval.js';
+import { ADAPT_LR, adaptiveFigure } from '../../train/dynamic-eval.js';
 import { loadParams } from '../../train/snapshot.js';
 import { loadModel } from '../load-model.js';
 import { resolveCheckpoint } from '../../checkpoint/run-dir.js';
@@ -37,7 +37,7 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
     if (perTarget) writePerDoc(enc.tokens, perTarget);
     const loss = nats / count;
     const baseline = f.baseline || f.baselineCorpus !== undefined ? await fitBaseline(ck, f, enc.tokens) : undefined;
-    const adaptive = f.adapt !== undefined ? adaptiveFigure(engine, ck, enc.tokens, f.adapt === true ? ADAPT_LR : f.adapt) : undefined;
+    const adaptive = f.adapt !== undefined ? adaptiveResult(engine, ck, enc.tokens, f.adapt === true ? ADAPT_LR : f.adapt) : undefined;
     const result = {
       checkpoint: path, loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss),
       tokens: count, chars: enc.chars, docs: enc.docs, skipped: enc.skipped, docSplit: ck.vocab.docSplit,
@@ -72,11 +72,9 @@ export async function evalMain(checkpointArg: string, files: string[], raw: Reco
 
 /** Dynamic evaluation from the checkpoint's weights (the static pass leaves them unchanged; this
  *  one moves them, so it runs last). */
-function adaptiveFigure(engine: Engine, ck: Checkpoint, tokens: TokenArray, lr: number) {
+function adaptiveResult(engine: Engine, ck: Checkpoint, tokens: TokenArray, lr: number) {
   loadParams(engine, ck);
-  const { nats, count } = adaptiveTokens(engine, tokens, lr);
-  const loss = nats / count;
-  return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), lr, optimizer: 'sgd', window: [EVAL_BATCH, EVAL_SEQ_LEN] };
+  return { ...adaptiveFigure(engine, tokens, lr), optimizer: 'sgd', window: [EVAL_BATCH, EVAL_SEQ_LEN] };
 }
 
 /** One JSON line per document: the targets from after an EOS up to and including the next EOS. */
