@@ -30,6 +30,19 @@ describe('defaults for a step budget', () => {
     expect(seen).toEqual([0.1, 0.2, 0.3, 0.4]); // the four rows are all reached
   });
 
+  it("takes wsd's decay share for the passes: 0.2 under 10, else 0.4; a given share or schedule wins", async () => {
+    const shares: number[] = [];
+    for (const steps of [700, 2000, 12000]) {
+      const { p, passes } = await passesOf(['--steps', String(steps)]);
+      expect(p.settings.decayShare, `${steps} steps, ${passes.toFixed(1)} passes`).toBe(passes < 10 ? 0.2 : 0.4);
+      shares.push(p.settings.decayShare);
+    }
+    expect(shares).toEqual([0.2, 0.4, 0.4]); // 700 steps are ~6 passes, 2,000 are ~17
+    expect((await plan(['--epochs', '12'])).settings.flags).toContain('--decay-share 0.4 ');
+    expect((await plan(['--epochs', '12', '--decay-share', '0.3'])).settings.decayShare).toBe(0.3);
+    expect((await plan(['--epochs', '12', '--lr-schedule', 'cosine'])).settings.flags).not.toContain('--decay-share');
+  });
+
   it('--epochs: the same, from the passes given', async () => {
     expect((await plan(['--epochs', '2'])).cfg.dropout).toBe(0.1);
     expect((await plan(['--epochs', '20'])).cfg.dropout).toBe(0.3);

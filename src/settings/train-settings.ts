@@ -71,6 +71,19 @@ export function dropoutFor(passes: number): number {
   return DROPOUT_BY_PASSES.find(([p]) => passes < p)![1];
 }
 
+/** wsd's decay share when --decay-share is not given, by the passes the run will make (the first
+ *  row whose bound the passes are under). Hägele et al. 2024 ("Scaling Laws and Compute-Optimal
+ *  Training Beyond Fixed Training Durations") match a cosine's final loss with a 20% cooldown, and
+ *  so did the 1-minute cells of the quality matrix (1.2-7.5 passes: 0.4 there was 0.002-0.008 worse
+ *  on five of six corpora). At 11.6 passes, where the model overfits as fast as it learns, GRU
+ *  2×384 on tiny-shakespeare ended 1.4411 with 0.4 against 1.4512 with 0.2 and 1.4440 with cosine
+ *  (BENCHMARKS.md, "The 30-minute anchor with the wsd rule"). The bound is dropout's. */
+export const DECAY_SHARE_BY_PASSES: readonly (readonly [passesUnder: number, share: number])[] = [[10, 0.2], [Infinity, 0.4]];
+
+export function decayShareFor(passes: number): number {
+  return DECAY_SHARE_BY_PASSES.find(([p]) => passes < p)![1];
+}
+
 /** Warmup steps when --warmup is not given: AUTO_WARMUP, or a twentieth of the run when that is
  *  fewer (50 of the default 1,000 steps). 200 of the time rule's 16 × 128 are 100 of PyTorch's
  *  recipe's 32 × 128 (../shared/peers/torch_budget.py). */
@@ -92,6 +105,8 @@ const lrHelp = (): string => LR_BY_WIDTH.map(([h, lr], i) =>
   (i === LR_BY_WIDTH.length - 1 ? `else ${lr}` : `${lr} for ≤${h}${i === 0 ? ' hidden units' : ''}`)).join(', ');
 const dropoutHelp = (): string => DROPOUT_BY_PASSES.map(([p, d], i) =>
   (i === DROPOUT_BY_PASSES.length - 1 ? `else ${d}` : `${d} under ${p}`)).join(', ');
+const decayShareHelp = (): string => DECAY_SHARE_BY_PASSES.map(([p, d], i) =>
+  (i === DECAY_SHARE_BY_PASSES.length - 1 ? `else ${d}` : `${d} under ${p}`)).join(', ');
 const betaHelp = (k: 'beta1' | 'beta2', users: (keyof typeof OPTIMIZER_BETAS)[]): string =>
   [...new Set(users.map((o) => OPTIMIZER_BETAS[o][k]))].join(' / ');
 
@@ -152,10 +167,8 @@ export const TRAIN_SETTINGS = [
     help: 'cosine: decay from the end of warmup, or from step 0' },
   { key: 'lrMin', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0.05, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'cosine' || s.lrSchedule === 'wsd',
     help: 'cosine, wsd: final lr as a fraction of --lr' },
-  // The share of a wsd run spent decaying: Hägele et al. 2024 ("Scaling Laws and Compute-Optimal
-  // Training Beyond Fixed Training Durations") match a cosine's final loss with a 20% cooldown.
-  { key: 'decayShare', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.2, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'wsd', legacy: 0.2,
-    help: 'wsd: the last share of the steps, over which lr falls linearly to lr·lr-min' },
+  { key: 'decayShare', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'wsd', legacy: 0.2,
+    help: () => `wsd: the last share of the steps, over which lr falls linearly to lr·lr-min [default: by the passes the run makes over the text: ${decayShareHelp()}]` },
   { key: 'lrDecay', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.5, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',
     help: 'step: multiply lr by this every --lr-decay-every steps' },
   { key: 'lrDecayEvery', arg: '<steps>', group: 'optimization', kind: 'int', min: 1, default: 1000, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',

@@ -15,7 +15,7 @@ import { DataError, UsageError } from '../errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from '../settings/derive.js';
 import {
-  DEFAULT_STEPS, defaultLr, defaultWarmup, dropoutFor, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
+  DEFAULT_STEPS, decayShareFor, defaultLr, defaultWarmup, dropoutFor, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
 } from '../settings/train-settings.js';
 import { MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
@@ -125,8 +125,9 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
     steps = Math.max(1, Math.floor(timeBudget / probeSecPerStep));
   }
   // What the user did not give and the time rule did not pick follows from the budget, by the
-  // same tables: dropout for the passes the steps make, warmup for the steps.
+  // same tables: dropout and wsd's decay share for the passes the steps make, warmup for the steps.
   v.dropout ??= dropoutFor(steps / windows);
+  v.decayShare ??= decayShareFor(steps / windows);
   v.warmup ??= defaultWarmup(steps);
   const cfg: ModelConfig = { cell: v.cell as ModelConfig['cell'], layers: v.layers as number, hidden: v.hidden as number, vocabSize: V, dropout: v.dropout as number };
   const betas = OPTIMIZER_BETAS[f.optimizer];

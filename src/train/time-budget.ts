@@ -6,7 +6,7 @@
 // Cosine from the end of warmup can time only the warmup, a few seconds, and this machine's speed
 // drifts ±20% in stretches of seconds: 1-minute runs used 78-100% of their budgets. Warmup-stable-
 // decay (wsd, the default schedule) keeps its rate flat until the decay, so it times the first 72%
-// of the budget and plans only the rest: a slow stretch of seconds early on then moves the plan
+// of the budget (54% when it decays over the last 40%) and plans only the rest: a slow stretch of seconds early on then moves the plan
 // for the last 28% by little (at 60%, 1-minute runs still used only 93-95%).
 
 import type { TrainSettings } from '../settings/train-settings.js';
@@ -38,8 +38,9 @@ export function median(xs: ArrayLike<number>): number {
   return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
 
-/** wsd: the timed steps are this share of the flat steps the probe's count has (72% of them), so
- *  that a machine faster than the probe said fixes its count before its decay would begin. */
+/** wsd: the timed steps are this share of the flat steps the probe's count has (72% of the steps
+ *  with a 20% decay, 54% with 40%), so that a machine faster than the probe said fixes its count
+ *  before its decay would begin. */
 export const WSD_TIMED_SHARE = 0.9;
 
 /** How many of a run's first steps have a learning rate that does not depend on the step count,
@@ -73,8 +74,8 @@ export function timedStatistic(s: Pick<TrainSettings, 'lrSchedule'>): 'median' |
   return s.lrSchedule === 'wsd' ? 'mean' : 'median';
 }
 
-/** wsd: the time left, as a share of it, that the fixed count plans for: all of it, since 72% of
- *  the budget timed predict the other 28% closely; a run that falls a little short of its steps
+/** wsd: the time left, as a share of it, that the fixed count plans for: all of it, since 54-72%
+ *  of the budget timed predict the rest closely; a run that falls a little short of its steps
  *  stops in the last of its decay. */
 export const WSD_PLAN_SHARE = 1;
 
