@@ -23,7 +23,7 @@ describe('pickSettings', () => {
     // 1e6 · (1 + 15 · (1 − e^(−12.73/15))) = 9.58 M: 14.5 per parameter. 2×384: 1.8e12 / 294,912
     // = 6.10 M chars, worth 1e6 · (1 + 15 · (1 − e^(−5.10/15))) = 5.32 M: 3.7 per parameter < 6.
     const log: string[] = [];
-    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, given: {}, measure: fake(log) });
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, optimizer: 'adam', given: {}, measure: fake(log) });
     expect([MIN_CHARS_PER_PARAM, REPEAT_DECAY]).toEqual([6, 15]);
     expect([c.layers, c.hidden, c.batch, c.seqLen]).toEqual([2, 256, 16, 128]);
     const e256 = 1.8e12 / 131072 / 1e6, e384 = 1.8e12 / 294912 / 1e6;
@@ -42,7 +42,7 @@ describe('pickSettings', () => {
     // 1 M chars, 2 hours. 2×512: 7.2e12 / 524,288 = 13.73 M chars, worth 9.58 M: 3.83 per
     // parameter. 2×384: 7.2e12 / 294,912 = 24.41 M chars, worth 1e6 · (1 + 15 · (1 − e^(−23.41/15)))
     // = 12.85 M: 8.97 per parameter. Counted as new text, 2×512 would have had 5.5 per parameter.
-    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 7200, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 7200, optimizer: 'adam', given: {}, measure: fake() });
     const e512 = 7.2e12 / 524288 / 1e6;
     expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo((1e6 * (1 + 15 * (1 - Math.exp(-(e512 - 1) / 15)))) / 2_500_674, 6);
     expect([c.layers, c.hidden]).toEqual([2, 384]);
@@ -52,7 +52,7 @@ describe('pickSettings', () => {
     // 100 M chars in 10 minutes, no pass repeated: 2×192 (384,834 parameters) reads 600e9 / 73,728
     // = 8.14 M chars, 21.1 per parameter, in 600 / (1e-9 · 73,728 · 2048) = 3,973 steps; 2×256
     // (660,546) reads 4.58 M, 6.93 per parameter, but takes only 2,235 steps (< 2,500).
-    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 600, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 600, optimizer: 'adam', given: {}, measure: fake() });
     expect([c.layers, c.hidden]).toEqual([2, 192]);
     expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo(600e9 / (2 * 256 ** 2) / 660_546, 6);
     expect(c.dropout).toBe(0.1); // 0.08 passes
@@ -62,33 +62,56 @@ describe('pickSettings', () => {
   it('needs MIN_STEPS optimizer steps: a minute on a large corpus takes the size that gets them', async () => {
     // 100 M chars in 60 s: 1×128 (83,778 parameters) would read 60e9 / 16,384 = 3.66 M chars, 43.7
     // per parameter, but in 60 / (1e-9 · 16,384 · 2048) = 1,788 steps; 1×64 takes 7,152.
-    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 60, optimizer: 'adam', given: {}, measure: fake() });
     expect(MIN_STEPS).toBe(2500);
     expect([c.layers, c.hidden]).toEqual([1, 64]);
     expect(c.steps).toBe(Math.floor(60 / (1e-9 * 4096 * 2048)));
-    expect(c.lr).toBe(1e-2); // the size default for ≤ 64 units
+    expect([c.lr, c.beta2]).toEqual([1.4e-2, 0.95]); // the rule's Adam for ≤ 64 units
   });
 
   it('takes the smallest size when even it falls short', async () => {
     // 10 s on 100 M chars: 1×64 (29,634 parameters) reads 10e9 / 4,096 = 2.44 M, 82 per
     // parameter; 1 ms: 244 chars, under 6 per parameter, and still the pick.
-    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 1e-3, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 1e-3, optimizer: 'adam', given: {}, measure: fake() });
     expect([c.layers, c.hidden]).toEqual([1, 64]);
-    expect(c.lr).toBe(1e-2); // the size default for ≤ 64 units
+    expect([c.lr, c.beta2]).toEqual([1.4e-2, 0.95]); // the rule's Adam for ≤ 64 units
   });
 
   it('given flags win: the search keeps them and works around them', async () => {
     const log: string[] = [];
-    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, given: { hidden: 512, cell: 'lstm', dropout: 0.35, lr: 1e-3 }, measure: fake(log) });
+    const c = await pickSettings({ trainChars: 1e6, vocabSize: 66, budgetSec: 1800, optimizer: 'adam', given: { hidden: 512, cell: 'lstm', dropout: 0.35, lr: 1e-3 }, measure: fake(log) });
     expect(log).toEqual(['2x512']);
     expect([c.cell, c.layers, c.hidden, c.dropout, c.lr]).toEqual(['lstm', 2, 512, 0.35, 1e-3]);
   });
 
+  it('Adam for picks of up to 128 units under 10 passes: β2 0.95 with 1.4× the width default rate; a given β2 keeps the width default', async () => {
+    // 100 M chars in 10 minutes on a machine 30× slower than fake(), the size given: 1×128 takes
+    // 600 / (3e-8 · 16,384 · 2048) = 596 steps, 1.2 M chars, 0.012 passes.
+    const slow = (m: { layers: number; hidden: number }, B: number, T: number) => fake()(m, B, T).then((s) => 30 * s);
+    const pick = (given: Parameters<typeof pickSettings>[0]['given'], optimizer: 'adam' | 'rmsprop' = 'adam') =>
+      pickSettings({ trainChars: 1e8, vocabSize: 66, budgetSec: 600, optimizer, given: { hidden: 128, layers: 1, ...given }, measure: slow });
+    const small = await pick({});
+    expect(small.epochs).toBeLessThan(10);
+    expect([small.lr, small.beta2]).toEqual([7e-3, 0.95]); // 1.4 × 5e-3
+    expect([(await pick({ hidden: 64 })).lr, (await pick({ hidden: 64 })).beta2]).toEqual([1.4e-2, 0.95]); // 1.4 × 1e-2
+    const wide = await pick({ hidden: 256 });
+    expect([wide.lr, wide.beta2]).toEqual([4e-3, undefined]); // Adam's own 0.999 in the plan
+    const b2 = await pick({ beta2: 0.999 });
+    expect([b2.lr, b2.beta2]).toEqual([5e-3, 0.999]);
+    const lr = await pick({ lr: 1e-3 });
+    expect([lr.lr, lr.beta2]).toEqual([1e-3, 0.95]);
+    const rms = await pick({}, 'rmsprop');
+    expect([rms.lr, rms.beta2]).toEqual([5e-3, undefined]); // RMSprop's α stays its own
+    // The names list and an hour: 1×128 at hundreds of passes (the test below) keeps the defaults.
+    const names = await pickSettings({ trainChars: 48_000, vocabSize: 54, budgetSec: 3600, optimizer: 'adam', given: {}, measure: fake() });
+    expect([names.hidden, names.epochs > 10, names.lr, names.beta2]).toEqual([128, true, 5e-3, undefined]);
+  });
+
   it('halves T for a small corpus until an epoch has 64 windows (not below 16)', async () => {
     // 50,000 chars: B16·T128 gives 24 windows, T64 48, T32 97 → T = 32
-    const c = await pickSettings({ trainChars: 50_000, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
+    const c = await pickSettings({ trainChars: 50_000, vocabSize: 66, budgetSec: 60, optimizer: 'adam', given: {}, measure: fake() });
     expect(c.seqLen).toBe(32);
-    const tiny = await pickSettings({ trainChars: 1000, vocabSize: 66, budgetSec: 60, given: {}, measure: fake() });
+    const tiny = await pickSettings({ trainChars: 1000, vocabSize: 66, budgetSec: 60, optimizer: 'adam', given: {}, measure: fake() });
     expect(tiny.seqLen).toBe(16);
   });
 
@@ -97,7 +120,7 @@ describe('pickSettings', () => {
     // + 768 + 6,966 = 176,694. Hundreds of passes are worth at most 48,000 · 16 = 768,000 chars:
     // 9.9 per parameter for 1×128, 4.3 for 2×128.
     const log: string[] = [];
-    const c = await pickSettings({ trainChars: 48_000, vocabSize: 54, budgetSec: 3600, given: {}, measure: fake(log) });
+    const c = await pickSettings({ trainChars: 48_000, vocabSize: 54, budgetSec: 3600, optimizer: 'adam', given: {}, measure: fake(log) });
     expect(log).toEqual(['1x64', '1x128', '2x128']);
     expect([c.layers, c.hidden]).toEqual([1, 128]);
     expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo((48_000 * (1 + 15 * (1 - Math.exp(-(3600e9 / (2 * 128 ** 2) / 48_000 - 1) / 15)))) / 176_694, 6);

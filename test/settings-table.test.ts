@@ -52,7 +52,7 @@ describe('the settings table', () => {
 
   it('a time budget may pick exactly the model, shape and step-size settings, and nothing the user gave', async () => {
     // The list before the table existed (AUTO_FLAGS in train.ts), written out by hand.
-    expect(SETTING_ROWS.filter((r) => r.auto).map((r) => r.key)).toEqual(['cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen', 'lr', 'warmup']);
+    expect(SETTING_ROWS.filter((r) => r.auto).map((r) => r.key)).toEqual(['cell', 'layers', 'hidden', 'dropout', 'batch', 'seqLen', 'lr', 'beta2', 'warmup']);
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
     const p = await plan([corpus, '--time', '20', '--warmup', '7', '--dropout', '0.05', '--out', join(dir, 'a')]);

@@ -127,6 +127,21 @@ describe('the step count of a --time budget', () => {
     expect(again.measure).toBeUndefined();
   });
 
+  it("a --time pick of up to 128 units under 10 passes runs the rule's Adam, and prints it", async () => {
+    // 300,000 chars of prose-like text; fakeMeasure: 1×64 at B16 T128 is 1e-9 · 4,096 · 2,048 = 8.4 ms
+    // a step, so 2 s are 238 steps of 2,048 chars: 1.8 passes over the 270,000 training chars.
+    const dir = tempDir();
+    const words = Array.from({ length: 60_000 }, (_, k) => ['the', 'sea', 'was', 'calm', 'and', 'grey'][(k * 7 + (k >> 2)) % 6]);
+    const corpus = writeText(dir, 'prose.txt', `${words.join(' ')}\n`.slice(0, 300_000));
+    const p = await planTrain([corpus, '--time', '2', '--layers', '1', '--hidden', '64', '--doc-split', 'none', '--val-fraction', '0.1', '--out', join(dir, 'a')]);
+    expect([p.settings.lr, p.settings.beta2]).toEqual([1.4e-2, 0.95]);
+    expect(p.settings.flags).toContain('--lr 0.014 --beta1 0.9 --beta2 0.95 ');
+    const given = await planTrain([corpus, '--time', '2', '--layers', '1', '--hidden', '64', '--beta2', '0.999', '--doc-split', 'none', '--val-fraction', '0.1', '--out', join(dir, 'b')]);
+    expect([given.settings.lr, given.settings.beta2]).toEqual([1e-2, 0.999]);
+    const steps = await planTrain([corpus, '--steps', '200', '--hidden', '64', '--out', join(dir, 'c')]);
+    expect([steps.settings.lr, steps.settings.beta2]).toEqual([1e-2, 0.999]); // a step budget keeps Adam's own
+  });
+
   it('wsd (the default schedule): times 9/10 of the flat steps the probe planned, or 72% of the budget, then fixes the count from their mean', async () => {
     const dir = tempDir();
     const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));

@@ -144,7 +144,7 @@ export const TRAIN_SETTINGS = [
     help: () => `peak learning rate [default: ${lrHelp()}]` },
   { key: 'beta1', arg: '<b>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'settings', repeat: true,
     help: () => `Adam β1 / SGD momentum [default: ${betaHelp('beta1', ['adam', 'sgd'])}]` },
-  { key: 'beta2', arg: '<b>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'settings', repeat: true,
+  { key: 'beta2', arg: '<b>', group: 'optimization', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'settings', auto: true, repeat: true,
     help: () => `Adam β2 / RMSprop α [default: ${betaHelp('beta2', ['adam', 'rmsprop'])}]` },
   { key: 'eps', arg: '<e>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 1e-8, resume: 'fixed', stored: 'settings', repeat: true,
     help: 'Adam / RMSprop epsilon' },

@@ -15,12 +15,13 @@
 //     30 minutes the two rules agree (GRU 2×384 at 13.6 passes: 6.7 effective chars/param);
 //   - dropout, learning rate, warmup and schedule from the tables every budget uses (settings/
 //     train-settings.ts: dropout by passes, lr by width, 200 warmup steps or a twentieth,
-//     warmup-stable-decay, whose flat rate lets the run time most of its budget).
+//     warmup-stable-decay, whose flat rate lets the run time most of its budget), except Adam's
+//     β2 and learning rate for picks of up to 128 units (AUTO_ADAM).
 // Flags the user gives always win: they fix that setting, and the search works around it.
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
-import { defaultLr, defaultWarmup, dropoutFor, type AutoKey, type SettingValue } from '../settings/train-settings.js';
+import { defaultLr, defaultWarmup, dropoutFor, type AutoKey, type Optimizer, type SettingValue } from '../settings/train-settings.js';
 
 /** Effective characters (effectiveChars) the picked model must train on, per parameter, within
  *  the budget: a large model that sees too few is still learning when the time is up. 30 minutes
@@ -62,12 +63,29 @@ export const AUTO_CELL: CellType = 'gru';
  *  2×384, 2 threads); at equal characters it ended 0.023 nats lower (BENCHMARKS.md). */
 export const AUTO_BATCH = 16;
 
+/** Adam for the rule's picks of up to maxHidden units (the first row that holds) that make fewer
+ *  than AUTO_ADAM_PASSES passes: β2 0.95 and 1.4× the width default learning rate; other picks keep
+ *  PyTorch's 0.999 and the width default. A lower
+ *  β2 bounds the step a rare large gradient takes once the second moment has decayed
+ *  (lr·(1−β1)/√(1−β2): 3.2·lr at 0.999, 0.45·lr at 0.95), which is what made 7e-3 with 0.999
+ *  diverge on the glibc headers. At the 1-minute cells' steps: GRU 1×128 at 7e-3 with 0.95 ended
+ *  0.013-0.050 below 5e-3 with 0.999 on six corpora; GRU 1×64 on linux-core, 1.4e-2 with 0.95
+ *  0.014 below 1e-2 with 0.999 (1e-2 with 0.95: level). On the names list (GRU 1×128, 196 passes,
+ *  best at its first validation) 7e-3 with 0.95 ended 0.014 above, and GRU 2×384 at 4e-3 with 0.95
+ *  was behind 0.999 at the 30-minute length (11.6 passes; BENCHMARKS.md, "Adam's β2 for the rule's
+ *  small picks"). The rate goes with the β2: a --beta2 other than the row's keeps the width
+ *  default. */
+export const AUTO_ADAM: readonly (readonly [maxHidden: number, lr: number, beta2: number])[] = [[64, 1.4e-2, 0.95], [128, 7e-3, 0.95]];
+/** The passes from which AUTO_ADAM no longer applies: the bound where dropout rises to 0.3. */
+export const AUTO_ADAM_PASSES = 10;
+
 export interface AutoInput {
   /** Training targets (characters + EOS) per epoch. */
   trainChars: number;
   /** V, EOS included: the input and output width, for parameter counts. */
   vocabSize: number;
   budgetSec: number;
+  optimizer: Optimizer;
   /** Values the user gave explicitly; the rest are chosen. */
   given: Partial<{ [K in AutoKey]: SettingValue<K> }>;
   /** Seconds per training step of this model and shape on this machine (a short calibration). */
@@ -77,6 +95,8 @@ export interface AutoInput {
 export interface AutoChoice {
   cell: CellType; layers: number; hidden: number; dropout: number;
   batch: number; seqLen: number; lr: number; warmup: number;
+  /** undefined: the optimizer's default. */
+  beta2: number | undefined;
   steps: number; epochs: number; secPerStep: number;
   /** Every size measured: what a user sees to understand the pick. charsPerParam counts effective
    *  characters (effectiveChars). */
@@ -85,7 +105,7 @@ export interface AutoChoice {
 
 /** The rule in one clause, for `rnn train --help`. */
 export function timeRuleHelp(): string {
-  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_STEPS} steps and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match`;
+  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_STEPS} steps and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match (Adam β2 0.95 up to 128 units under ${AUTO_ADAM_PASSES} passes)`;
 }
 
 export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
@@ -112,9 +132,11 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   }
   const p = pick!;
   const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));
+  const adam = o.optimizer === 'adam' && p.epochs < AUTO_ADAM_PASSES ? AUTO_ADAM.find(([h]) => p.hidden <= h) : undefined;
+  const beta2 = g.beta2 ?? adam?.[2];
   return {
     cell, layers: p.layers, hidden: p.hidden, dropout: g.dropout ?? dropoutFor(p.epochs),
-    batch, seqLen, lr: g.lr ?? defaultLr(p.hidden),
+    batch, seqLen, lr: g.lr ?? (adam && beta2 === adam[2] ? adam[1] : defaultLr(p.hidden)), beta2,
     warmup: g.warmup ?? defaultWarmup(steps),
     steps, epochs: p.epochs, secPerStep: p.secPerStep, measured,
   };

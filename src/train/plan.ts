@@ -191,14 +191,14 @@ async function pickAuto(input: PlanInput, budgetSec: number, targets: number, V:
   const fixed = Object.fromEntries(SETTING_ROWS.filter((r) => r.auto && given(r.key as SettingKey)).map((r) => [r.key, f[r.key as AutoKey]]));
   log(`choosing settings for --time ${formatDuration(budgetSec)}: measuring this machine…`);
   const choice = await pickSettings({
-    trainChars: targets, vocabSize: V, budgetSec, given: fixed,
+    trainChars: targets, vocabSize: V, budgetSec, optimizer: f.optimizer, given: fixed,
     // about a second per size, less for short budgets (at least two steps each)
     measure: (m, b, t) => measure({ ...m, vocabSize: V }, b, t, Math.min(1, budgetSec / 100)),
   });
   log(`measured: ${choice.measured.map((m) => `${m.layers}×${m.hidden} ${m.epochs.toFixed(1)} epochs ${m.charsPerParam.toFixed(m.charsPerParam < 100 ? 1 : 0)} chars/param`).join(', ')}; `
     + `picked the largest with ≥ ${MIN_STEPS} steps and ≥ ${MIN_CHARS_PER_PARAM} chars/param (or the smallest), repeated passes counting less`);
-  const { cell, layers, hidden, dropout, batch, seqLen, lr, warmup } = choice;
-  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, warmup };
+  const { cell, layers, hidden, dropout, batch, seqLen, lr, warmup, beta2 } = choice;
+  const values: Record<AutoKey, unknown> = { cell, layers, hidden, dropout, batch, seqLen, lr, warmup, beta2 };
   return { values, secPerStep: choice.secPerStep };
 }
 
