@@ -58,6 +58,58 @@ describe('stopping between metrics rows', () => {
   });
 });
 
+describe('a stop request during a validation', () => {
+  // Held-out text of 16 streams × 8 windows of 4: the eval engine scores 8 windows, polling for a
+  // stop before each (EVAL_POLL_WINDOWS).
+  const val = Uint16Array.from({ length: 16 * 4 * 8 + 1 }, (_, k) => (k * 3 + (k >> 2)) % 5);
+  const vs = { ...settings, evalEvery: 10, saveEvery: 10 };
+  const evalEngine = (): Engine => createRefEngine({ ...cfg, dropout: 0 }, 16, 4);
+
+  it('stops without waiting for it to finish, and the resumed run validates that step first: best, rows and weights as if never stopped', async () => {
+    const whole = newEngine();
+    const evals: [number, number][] = [];
+    const full = await runTraining({
+      engine: whole, evalEngine: evalEngine(), train, val, settings: vs, cursor: freshCursor(1),
+      hooks: { save() {}, onEval: (step, v) => evals.push([step, v]) },
+    });
+    expect(evals.map(([st]) => st)).toEqual([10, 20, 30]);
+
+    // The stop request comes once step 20's validation has begun: onStep reports step 20 just
+    // before it, and the validation's first poll sees the request.
+    const first = newEngine();
+    let stopNow = false, saved = '';
+    const seenEvals: number[] = [], seenRows: number[] = [];
+    const stopped = await runTraining({
+      engine: first, evalEngine: evalEngine(), train, val, settings: vs, cursor: freshCursor(1),
+      hooks: {
+        save: (k, c) => { if (k === 'last') saved = JSON.stringify(toCheckpoint(first, c, info)); },
+        onStep: (i) => { if (i.step === 20) stopNow = true; },
+        onEval: (step) => seenEvals.push(step),
+        onMetrics: (r) => seenRows.push(r.step),
+        shouldStop: () => stopNow,
+      },
+    });
+    expect([stopped.reason, stopped.cursor.step, stopped.cursor.pendingEval]).toEqual(['signal', 20, true]);
+    expect(seenEvals).toEqual([10]); // step 20's validation was abandoned, not waited for
+    expect(seenRows).toEqual([10]);
+
+    const ck = parseCheckpoint(saved, 'stopped.json');
+    expect(ck.training!.pendingEval).toBe(true);
+    const second = newEngine();
+    const cursor = restoreTraining(second, ck);
+    const resumedEvals: [number, number][] = [];
+    const resumed = await runTraining({
+      engine: second, evalEngine: evalEngine(), train, val, settings: vs, cursor,
+      hooks: { save() {}, onEval: (step, v) => resumedEvals.push([step, v]) },
+    });
+    expect(resumedEvals).toEqual(evals.slice(1)); // steps 20 and 30, the same losses
+    expect(rows(resumed.cursor)).toEqual(rows(full.cursor));
+    expect([resumed.cursor.bestStep, resumed.cursor.bestValLoss]).toEqual([full.cursor.bestStep, full.cursor.bestValLoss]);
+    expect(resumed.cursor.pendingEval).toBe(false);
+    expect(Buffer.from(second.params.buffer).equals(Buffer.from(whole.params.buffer))).toBe(true);
+  });
+});
+
 describe('the divergence guard', () => {
   /** A run whose training losses are `losses`, step by step (the real step runs, its loss is replaced). */
   async function withLosses(losses: number[]) {

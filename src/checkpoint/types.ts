@@ -55,6 +55,9 @@ export interface TrainingState {
    *  training, so a resumed run's next row averages what an uninterrupted run's would. Absent in
    *  older checkpoints (which were saved right after a row, or lose part of one). */
   rowSums?: { loss: number; steps: number; chars: number; sec: number };
+  /** true: a stop request came during the validation of `step`, which a resumed run does first.
+   *  Absent otherwise. */
+  pendingEval?: true;
   /** The kernel build that trained the last stretch (Engine.variant): the builds agree to about
    *  1e-6, not bit for bit, so a resume on another one says so. Absent in older checkpoints. */
   kernel?: KernelVariant;

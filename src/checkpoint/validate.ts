@@ -61,6 +61,10 @@ function oneOf<T extends string>(v: unknown, f: string, options: readonly T[]): 
   if (!options.includes(v as T)) fail(f, `expected one of ${options.join(', ')}, got ${show(v)}`);
   return v as T;
 }
+function pendingEval(v: unknown): true {
+  if (v !== true) fail('training.pendingEval', `expected true (or no field), got ${show(v)}`);
+  return true;
+}
 function numOrNull(v: unknown, f: string): number | null {
   return v === null ? null : num(v, f);
 }
@@ -203,6 +207,7 @@ function checkTraining(v: unknown, model: ModelConfig, paramCount: number): Trai
     settings,
     metrics: arr(t.metrics, 'training.metrics').map(checkMetric),
     ...(t.rowSums === undefined ? {} : { rowSums: checkRowSums(t.rowSums) }),
+    ...(t.pendingEval === undefined ? {} : { pendingEval: pendingEval(t.pendingEval) }),
     ...(t.kernel === undefined ? {} : { kernel: oneOf(t.kernel, 'training.kernel', KERNEL_VARIANTS) }),
     ...(t.raw === undefined ? {} : { raw: tensor(t.raw, 'training.raw', 'raw', [paramCount]) }),
   };

@@ -50,6 +50,7 @@ export function toCheckpoint(engine: Engine, cursor: TrainCursor | null, info: R
       settings: info.settings,
       metrics: cursor.metrics,
       rowSums: cursor.rowSums,
+      ...(cursor.pendingEval ? { pendingEval: true } : {}),
       kernel: engine.variant,
       ...(average ? { raw: encodeF32('raw', [engine.params.length], engine.params, CHECKSUM) } : {}),
     },
@@ -87,6 +88,6 @@ export function restoreTraining(engine: Engine, ck: Checkpoint, average: Float32
   return {
     step: tr.step, epoch: tr.epoch, window: tr.window, rng: tr.rng, elapsedSec: tr.elapsedSec,
     bestValLoss: tr.bestValLoss, bestStep: tr.bestStep, firstLoss: tr.firstLoss, metrics: tr.metrics,
-    rowSums: tr.rowSums ?? { loss: 0, steps: 0, chars: 0, sec: 0 },
+    rowSums: tr.rowSums ?? { loss: 0, steps: 0, chars: 0, sec: 0 }, pendingEval: tr.pendingEval === true,
   };
 }

@@ -11,7 +11,7 @@ import { RuntimeError } from '../errors.js';
 import { createRng, rngFromState } from '../rng.js';
 import type { TrainSettings } from '../settings/train-settings.js';
 import { dropoutKeys, maskSpec, setMaskStep } from './dropout.js';
-import { evaluateTokens } from './evaluate.js';
+import { evaluateTokensUntil } from './evaluate.js';
 import { lrAt } from './schedule.js';
 import { median, TIMED_SKIP } from './time-budget.js';
 import { fillWindow, streamLayout, type StreamLayout } from './streams.js';
@@ -38,6 +38,9 @@ export interface TrainCursor {
   firstLoss: number | null;
   metrics: MetricRow[];
   rowSums: RowSums;
+  /** A stop request came during this step's validation: the step is taken, its validation (and
+   *  what follows it: the metrics row's report, the saves) is still to do. Absent: false. */
+  pendingEval?: boolean;
 }
 
 /** The cursor of a new run with this seed. */
@@ -45,6 +48,7 @@ export function freshCursor(seed: number): TrainCursor {
   return {
     step: 0, epoch: 0, window: 0, rng: createRng(seed, 'dropout').state(), elapsedSec: 0,
     bestValLoss: null, bestStep: null, firstLoss: null, metrics: [], rowSums: { loss: 0, steps: 0, chars: 0, sec: 0 },
+    pendingEval: false,
   };
 }
 
@@ -140,21 +144,18 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const loop = startLoop(o);
   const { c } = loop, reportEvery = o.reportEvery ?? METRICS_EVERY;
   let reason: StopReason = 'steps';
-  while (c.step < loop.s.steps) {
+  // A run stopped during a validation resumes with it: its step was taken, its validation was not.
+  if (c.pendingEval) reason = (await finishStep(loop, true)) ?? 'steps';
+  while (reason === 'steps' && c.step < loop.s.steps) {
     if (o.timeLimitSec !== undefined && c.elapsedSec >= o.timeLimitSec) { reason = 'time'; break; }
     if (o.hooks.shouldStop?.()) { reason = 'signal'; break; }
     trainStep(loop);
     if (o.measure) measureStep(loop, o.measure);
     const s = loop.s;
-    const isLast = c.step === s.steps;
-    const evalDue = (s.evalEvery > 0 && c.step % s.evalEvery === 0) || isLast;
+    const evalDue = (s.evalEvery > 0 && c.step % s.evalEvery === 0) || c.step === s.steps;
     if (c.step % reportEvery === 0 || evalDue) reportRow(loop);
-    if (evalDue) validate(loop);
-    const row = c.metrics[c.metrics.length - 1];
-    if (row && row.step === c.step) o.hooks.onMetrics?.(row);
-    const patient = s.patience > 0 && row?.step === c.step && row.valLoss !== null && evalsSinceBest(c) >= s.patience;
-    if ((s.saveEvery > 0 && c.step % s.saveEvery === 0) || isLast || patient) o.hooks.save('last', snapshot(c));
-    if (patient && !isLast) { reason = 'patience'; break; }
+    const stop = await finishStep(loop, evalDue);
+    if (stop) { reason = stop; break; }
     // Yield to the event loop so signal handlers and the progress display can run.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -162,8 +163,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     // The last step gets its metrics row (steps since the last report), so the final validation
     // is recorded beside it for `rnn plot` and the metrics log, as at the end of a full run.
     const row = c.rowSums.steps > 0 ? pushRow(loop) : null;
-    validate(loop);
-    if (row) o.hooks.onMetrics?.(row);
+    if (await validate(loop)) { if (row) o.hooks.onMetrics?.(row); } else { c.pendingEval = true; reason = 'signal'; }
   }
   // A signal stop keeps the row being accumulated in the cursor, so the resumed run's next row
   // averages the same steps as an uninterrupted run's.
@@ -266,13 +266,30 @@ function reportRow(loop: Loop): void {
   });
 }
 
-function validate(loop: Loop): void {
+/** After a step: its validation when due, its metrics row, its saves, and whether to stop here:
+ *  'signal' when a stop request came during the validation (the cursor then marks it pending, and
+ *  a resumed run validates this step first), 'patience' when early stopping ends the run. */
+async function finishStep(loop: Loop, evalDue: boolean): Promise<'signal' | 'patience' | null> {
+  const { o, c } = loop, s = loop.s;
+  if (evalDue && !(await validate(loop))) { c.pendingEval = true; return 'signal'; }
+  c.pendingEval = false;
+  const isLast = c.step === s.steps;
+  const row = c.metrics[c.metrics.length - 1];
+  if (row && row.step === c.step) o.hooks.onMetrics?.(row);
+  const patient = s.patience > 0 && row?.step === c.step && row.valLoss !== null && evalsSinceBest(c) >= s.patience;
+  if ((s.saveEvery > 0 && c.step % s.saveEvery === 0) || isLast || patient) o.hooks.save('last', snapshot(c));
+  return patient && !isLast ? 'patience' : null;
+}
+
+/** Validate the current weights; false when a stop request cut it short (nothing recorded). */
+async function validate(loop: Loop): Promise<boolean> {
   const { o, c } = loop;
-  if (!o.evalEngine || !o.val || o.val.length < 2) return;
+  if (!o.evalEngine || !o.val || o.val.length < 2) return true;
   o.evalEngine.params.set(o.average ?? o.engine.params);
   o.evalEngine.paramsChanged();
-  const { nats, count } = evaluateTokens(o.evalEngine, o.val, undefined, loop.s.valChars);
-  const v = nats / count;
+  const sum = await evaluateTokensUntil(o.evalEngine, o.val, loop.s.valChars, () => o.hooks.shouldStop?.() ?? false);
+  if (!sum) return false;
+  const v = sum.nats / sum.count;
   loop.lastVal = v;
   const improved = c.bestValLoss === null || v < c.bestValLoss;
   if (improved) { c.bestValLoss = v; c.bestStep = c.step; }
@@ -280,6 +297,7 @@ function validate(loop: Loop): void {
   if (row && row.step === c.step) row.valLoss = v;
   o.hooks.onEval?.(c.step, v, improved);
   if (improved) o.hooks.save('best', snapshot(c));
+  return true;
 }
 
 /** Early stopping counts evaluations since the best one, from the metrics, so a resumed run
