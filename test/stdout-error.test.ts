@@ -2,11 +2,11 @@
 // with one error line, a hint and exit code 1: no stack trace, no hang, whether the error is emitted
 // after the command returned or thrown by write() itself.
 
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../src/checkpoint/io.js';
-import { guardStdout, stdoutWriteError } from '../src/cli/stdout-error.js';
+import { guardWrites, stdoutWriteError } from '../src/cli/stdout-error.js';
 import { smallCheckpoint } from './checkpoint-helpers.js';
 import { rnn, tempDir, writeText } from './helpers/cli.js';
 
@@ -49,6 +49,14 @@ describe('stdout write errors (CLI)', () => {
     expect(r.code).toBe(1);
   });
 
+  it('rnn train 2> /dev/full: trains on without its diagnostics, saves, and exits 0', async () => {
+    const out = `${dir}/quiet-run`;
+    const r = await rnn(['train', text, '--steps', '6', '--hidden', '4', '--layers', '1', '--batch', '1', '--seq-len', '4', '--eval-every', '2', '--out', out, '--kernel', 'ts', '--json'], { stderrFd: full });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).steps).toBe(6);
+    expect(JSON.parse(readFileSync(`${out}/last.json`, 'utf8')).training.step).toBe(6);
+  });
+
   it('rnn info 1<file (stdout opened read-only): EBADF, exit 1', async () => {
     const readOnly = openSync(text, 'r');
     try {
@@ -62,7 +70,7 @@ describe('stdout write errors (CLI)', () => {
   });
 });
 
-describe('guardStdout', () => {
+describe('guardWrites', () => {
   const errno = (code: string, errnoValue: number, message: string): NodeJS.ErrnoException =>
     Object.assign(new Error(message), { code, errno: errnoValue, syscall: 'write' });
 
@@ -70,7 +78,7 @@ describe('guardStdout', () => {
     const stream = new Writable({ write: (_c, _e, cb) => cb() });
     stream.write = () => { throw errno('EIO', -5, 'EIO: i/o error, write'); };
     const seen: string[] = [];
-    guardStdout(stream, (e) => seen.push(e.code!));
+    guardWrites(stream, (e) => seen.push(e.code!));
     expect(stream.write('x')).toBe(false);
     expect(seen).toEqual(['EIO']);
   });
@@ -78,7 +86,7 @@ describe('guardStdout', () => {
   it("routes an 'error' event to the same handler", async () => {
     const stream = new Writable({ write: (_c, _e, cb) => cb(errno('ENOSPC', -28, 'ENOSPC: no space left on device, write')) });
     const seen: string[] = [];
-    guardStdout(stream, (e) => seen.push(e.code!));
+    guardWrites(stream, (e) => seen.push(e.code!));
     stream.write('x');
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual(['ENOSPC']);
@@ -87,7 +95,7 @@ describe('guardStdout', () => {
   it('lets a non-errno exception from write() through (a bug, not an I/O error)', () => {
     const stream = new Writable({ write: (_c, _e, cb) => cb() });
     stream.write = () => { throw new TypeError('bad chunk'); };
-    guardStdout(stream, () => { throw new Error('must not be called'); });
+    guardWrites(stream, () => { throw new Error('must not be called'); });
     expect(() => stream.write('x')).toThrow(TypeError);
   });
 });

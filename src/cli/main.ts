@@ -10,7 +10,7 @@ import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
 import { ADAPT_LR, ADAPT_LR_MAX } from '../train/dynamic-eval.js';
 import { float, int } from './parse.js';
-import { guardStdout, stdoutWriteError } from './stdout-error.js';
+import { guardWrites, stdoutWriteError } from './stdout-error.js';
 import { addTrainOptions, sharedOption } from './train-options.js';
 import { VERSION } from '../version.js';
 
@@ -196,12 +196,16 @@ export async function main(argv: string[]): Promise<number> {
   // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0). Any other
   // write error ends the process here with one line and exit 1: it can arrive after the command
   // has returned 0 (stdout-error.ts).
-  guardStdout(process.stdout, (err) => {
+  guardWrites(process.stdout, (err) => {
     if (err.code === 'EPIPE') process.exit(0);
     const e = stdoutWriteError(err);
     process.stderr.write(`rnn: ${e.message}\nhint: ${e.hint}\n`);
     process.exit(e.exitCode);
   });
+  // stderr carries only diagnostics: when it cannot be written (a log file on a full disk, a closed
+  // descriptor) the command goes on without them, so a training run still saves its checkpoints
+  // and its exit code still tells how it ended.
+  guardWrites(process.stderr, () => {});
   // https://no-color.org: any non-empty NO_COLOR turns colour off unless FORCE_COLOR asks for it.
   if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
     const chalk = await import('chalk');

@@ -1,6 +1,6 @@
 // What a failed write to stdout becomes. EPIPE (the reader went away, `rnn sample | head`) is the
 // normal end of a pipeline; any other errno (a full disk, EIO, a descriptor opened read-only) is a
-// RuntimeError with a hint. A write error reaches the process in one of two ways, and `guardStdout`
+// RuntimeError with a hint. A write error reaches the process in one of two ways, and `guardWrites`
 // routes both to one handler:
 // - as an 'error' event, on a later tick: files (fs.SyncWriteStream catches the failing writeSync),
 //   pipes and TTYs (libuv reports it from the write request). This can come after the command's
@@ -33,7 +33,7 @@ export function stdoutWriteError(err: NodeJS.ErrnoException): RuntimeError {
 }
 
 /** Calls `onError` for every write error of `stream`, whether emitted or thrown by write(). */
-export function guardStdout(stream: NodeJS.WritableStream, onError: (err: NodeJS.ErrnoException) => void): void {
+export function guardWrites(stream: NodeJS.WritableStream, onError: (err: NodeJS.ErrnoException) => void): void {
   stream.on('error', onError);
   const write = stream.write;
   stream.write = function (this: NodeJS.WritableStream, ...args: unknown[]): boolean {

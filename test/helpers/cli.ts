@@ -12,15 +12,16 @@ export interface Run { code: number | null; stdout: string; stderr: string }
 /** Runs a command to completion without blocking this process: the test worker's event loop stays
  *  free to answer vitest's RPC (a synchronous spawn that blocks it past 60 s fails the whole run
  *  with "Timeout calling onTaskUpdate", even when every test passes). */
-export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdoutFd?: number } = {}): Promise<Run> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdoutFd?: number; stderrFd?: number } = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    // stdoutFd: the child writes to this open descriptor (e.g. /dev/full) instead of a pipe; stdout is then ''.
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', opts.stdoutFd ?? 'pipe', 'pipe'] });
-    // stdin and stderr are pipes (the stdio above); a numeric stdout only makes their types nullable
-    const stdin = child.stdin!, stderr = child.stderr!;
+    // stdoutFd, stderrFd: the child writes to this open descriptor (e.g. /dev/full) instead of a
+    // pipe; stdout or stderr is then ''.
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', opts.stdoutFd ?? 'pipe', opts.stderrFd ?? 'pipe'] });
+    // stdin is a pipe (the stdio above); a numeric stdout only makes its type nullable
+    const stdin = child.stdin!;
     const out: Buffer[] = [], err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
-    stderr.on('data', (b: Buffer) => err.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code) => {
@@ -33,8 +34,8 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: s
 }
 
 /** `rnn ARGS` as a user runs it (bin/rnn on the compiled dist/), colour off unless env says otherwise. */
-export function rnn(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string>; stdoutFd?: number } = {}): Promise<Run> {
-  return run(process.execPath, [RNN, ...args], { cwd: opts.cwd, input: opts.input, stdoutFd: opts.stdoutFd, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+export function rnn(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string>; stdoutFd?: number; stderrFd?: number } = {}): Promise<Run> {
+  return run(process.execPath, [RNN, ...args], { cwd: opts.cwd, input: opts.input, stdoutFd: opts.stdoutFd, stderrFd: opts.stderrFd, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
 }
 
 export function tempDir(prefix = 'rnn-test-'): string {
