@@ -84,6 +84,10 @@ describe('rnn eval --adapt', () => {
     expect(high.stderr).toBe(`notice: dynamic evaluation did worse than the static loss (${h.adaptive.loss.toFixed(4)} > ${h.loss.toFixed(4)} nats/char): its rate is too high for this model; try --adapt 3.3\n`);
     const bad = await rnn(['eval', ck, corpus, '--adapt', 'fast']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^rnn eval: option '--adapt \[lr\]' argument 'fast' is invalid\. expected a number, got 'fast'\.\nhint: /);
+    expect(bad.stderr).toMatch(/^rnn eval: option '--adapt \[lr\]' argument 'fast' is invalid\. expected a number, got 'fast': put --adapt after the files for its default rate 0\.3, or give one \(--adapt 0\.3\)\.\nhint: /);
+    // The optional value takes the next word, here the checkpoint: the message says where the flag goes.
+    const first = await rnn(['eval', '--adapt', ck, corpus]);
+    expect(first.code).toBe(2);
+    expect(first.stderr.split('\n')[0]).toContain(`got '${ck}': put --adapt after the files`);
   });
 });

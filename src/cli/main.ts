@@ -3,7 +3,7 @@
 // prints errors and chooses exit codes: 0 ok, 1 data/runtime error, 2 usage error,
 // 130/143 interrupted by SIGINT/SIGTERM.
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { RnnError } from '../errors.js';
 import type { TrainFlags } from '../settings/train-settings.js';
 import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
@@ -63,6 +63,18 @@ Examples:
     });
 }
 
+/** --adapt's rate. Its value is optional, so commander takes the next word for it, even a file
+ *  name (`rnn eval --adapt model.json text.txt`): the message then says where the flag can go. */
+function adaptRate(): (v: string) => number {
+  const rate = float(0, ADAPT_LR_MAX);
+  return (v) => {
+    if (v.trim() !== '' && !Number.isFinite(Number(v))) {
+      throw new InvalidArgumentError(`expected a number, got '${v}': put --adapt after the files for its default rate ${ADAPT_LR}, or give one (--adapt ${ADAPT_LR}).`);
+    }
+    return rate(v);
+  };
+}
+
 function evalCommand(): Command {
   return new Command('eval')
     .description('Report loss, bits per character and perplexity of a checkpoint on text.')
@@ -74,7 +86,7 @@ function evalCommand(): Command {
     .addOption(new Option('--baseline', "also report a Kneser-Ney n-gram model fitted on the checkpoint's training text (its recorded corpus, minus the validation split)"))
     .addOption(new Option('--baseline-order <n>', 'n-gram order of the baseline').argParser(int(1, 12)).default(7))
     .addOption(new Option('--baseline-corpus <file>', 'fit the baseline on this text instead (characters outside the vocabulary are skipped)'))
-    .addOption(new Option('--adapt [lr]', `also report dynamic evaluation: score each window, then take an SGD step on it before the next (a model that adapts as it reads; a different figure from the loss) [lr default: ${ADAPT_LR}]`).argParser(float(0, ADAPT_LR_MAX)))
+    .addOption(new Option('--adapt [lr]', `also report dynamic evaluation: score each window, then take an SGD step on it before the next (a model that adapts as it reads; a different figure from the loss) [lr default: ${ADAPT_LR}]`).argParser(adaptRate()))
     .optionsGroup('System:')
     .addOption(kernelOption())
     .addOption(threadsOption())
