@@ -103,10 +103,9 @@ export const OPTIMIZER_BETAS = {
 
 const lrHelp = (): string => LR_BY_WIDTH.map(([h, lr], i) =>
   (i === LR_BY_WIDTH.length - 1 ? `else ${lr}` : `${lr} for ≤${h}${i === 0 ? ' hidden units' : ''}`)).join(', ');
-const dropoutHelp = (): string => DROPOUT_BY_PASSES.map(([p, d], i) =>
-  (i === DROPOUT_BY_PASSES.length - 1 ? `else ${d}` : `${d} under ${p}`)).join(', ');
-const decayShareHelp = (): string => DECAY_SHARE_BY_PASSES.map(([p, d], i) =>
-  (i === DECAY_SHARE_BY_PASSES.length - 1 ? `else ${d}` : `${d} under ${p}`)).join(', ');
+/** A table by passes in words: "0.1 under 4, 0.2 under 10, else 0.3". */
+const byPassesHelp = (table: readonly (readonly [number, number])[]): string => table.map(([p, d], i) =>
+  (i === table.length - 1 ? `else ${d}` : `${d} under ${p}`)).join(', ');
 const betaHelp = (k: 'beta1' | 'beta2', users: (keyof typeof OPTIMIZER_BETAS)[]): string =>
   [...new Set(users.map((o) => OPTIMIZER_BETAS[o][k]))].join(' / ');
 
@@ -128,7 +127,7 @@ export const TRAIN_SETTINGS = [
   { key: 'hidden', arg: '<n>', group: 'model', kind: 'int', min: 1, max: 8192, default: 128, resume: 'fixed', stored: 'model', auto: true, repeat: true,
     help: 'hidden units per layer' },
   { key: 'dropout', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, resume: 'fixed', stored: 'model', auto: true, repeat: true,
-    help: () => `dropout on each layer output, in [0, 1) [default: by the passes the run makes over the text: ${dropoutHelp()}]` },
+    help: () => `dropout on each layer output, in [0, 1) [default: by the passes the run makes over the text: ${byPassesHelp(DROPOUT_BY_PASSES)}]` },
   { key: 'weightDrop', arg: '<p>', group: 'model', kind: 'float', min: 0, max: 1, maxOpen: true, default: 0, resume: 'fixed', stored: 'settings', repeat: (s) => s.weightDrop !== 0, legacy: 0,
     help: 'DropConnect on the recurrent weights weight_hh, in [0, 1): one mask per step, shared by every stream and time step (AWD-LSTM)' },
   { key: 'dropoutMode', arg: '<m>', group: 'model', kind: 'choice', choices: ['standard', 'variational'], default: 'standard', resume: 'fixed', stored: 'settings', repeat: true, legacy: 'standard',
@@ -168,7 +167,7 @@ export const TRAIN_SETTINGS = [
   { key: 'lrMin', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, default: 0.05, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'cosine' || s.lrSchedule === 'wsd',
     help: 'cosine, wsd: final lr as a fraction of --lr' },
   { key: 'decayShare', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'wsd', legacy: 0.2,
-    help: () => `wsd: the last share of the steps, over which lr falls linearly to lr·lr-min [default: by the passes the run makes over the text: ${decayShareHelp()}]` },
+    help: () => `wsd: the last share of the steps, over which lr falls linearly to lr·lr-min [default: by the passes the run makes over the text: ${byPassesHelp(DECAY_SHARE_BY_PASSES)}]` },
   { key: 'lrDecay', arg: '<f>', group: 'optimization', kind: 'float', min: 0, max: 1, minOpen: true, default: 0.5, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',
     help: 'step: multiply lr by this every --lr-decay-every steps' },
   { key: 'lrDecayEvery', arg: '<steps>', group: 'optimization', kind: 'int', min: 1, default: 1000, resume: 'fixed', stored: 'settings', repeat: (s) => s.lrSchedule === 'step',

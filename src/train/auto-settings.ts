@@ -65,8 +65,8 @@ export const AUTO_BATCH = 16;
 
 /** Adam for the rule's picks of up to maxHidden units (the first row that holds) that make fewer
  *  than AUTO_ADAM_PASSES passes: β2 0.95 and 1.4× the width default learning rate; other picks keep
- *  PyTorch's 0.999 and the width default. A lower
- *  β2 bounds the step a rare large gradient takes once the second moment has decayed
+ *  PyTorch's 0.999 and the width default. A lower β2 bounds the step a rare large gradient takes
+ *  once the second moment has decayed
  *  (lr·(1−β1)/√(1−β2): 3.2·lr at 0.999, 0.45·lr at 0.95), which is what made 7e-3 with 0.999
  *  diverge on the glibc headers. At the 1-minute cells' steps: GRU 1×128 at 7e-3 with 0.95 ended
  *  0.013-0.050 below 5e-3 with 0.999 on six corpora; GRU 1×64 on linux-core, 1.4e-2 with 0.95
