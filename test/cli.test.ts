@@ -43,7 +43,7 @@ describe('rnn CLI', () => {
     for (const g of ['Data:', 'Model:', 'Optimization:', 'Checkpoints:', 'System:', 'Examples:']) expect(r.stdout).toContain(g);
     expect(r.stdout).toContain('(default: 32)');
     // --time states the README's rule ("How to pick settings"): 10 passes and 6 characters per parameter
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('the largest (GRU unless --cell) that gets 2500 steps and 6 characters per parameter in the budget on this machine (passes over the same text counting less and less)');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('the largest (GRU unless --cell) that gets 2000 steps and 6 characters per parameter in the budget on this machine (passes over the same text counting less and less)');
   });
 
   it('train --json prints one parseable summary on stdout with the files it wrote', async () => {

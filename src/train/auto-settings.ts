@@ -33,9 +33,11 @@ export const MIN_CHARS_PER_PARAM = 6;
 /** Optimizer steps the picked model must take within the budget: Adam at these batch sizes needs
  *  updates as much as characters. 1-minute cells of the quality matrix (BENCHMARKS.md): on three
  *  corpora GRU 1×64 at 2,855-3,900 steps ended 0.19-0.37 nats below GRU 1×128 at 1,360-1,590
- *  steps, which had 17-30 characters per parameter; at 30 minutes on tiny-shakespeare the bar does
- *  not bind (GRU 2×384: 5,300 steps). */
-export const MIN_STEPS = 2500;
+ *  steps, which had 17-30 characters per parameter; on three others GRU 1×128 at 2,383-3,255 steps
+ *  ended 0.09-0.17 below 1×64. The bar sits between the two, where the ±15% of a one-second probe
+ *  (the same size read 17.6-23.4 ms a step on one machine) cannot move a size across from either
+ *  side; at 30 minutes on tiny-shakespeare it does not bind (GRU 2×384: 5,300 steps). */
+export const MIN_STEPS = 2000;
 
 /** R*: how many repeated passes the value of repeating decays over (Muennighoff et al. 2023,
  *  "Scaling Data-Constrained Language Models", fit R*_D = 15.4). */
