@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { dropoutFor } from '../src/settings/train-settings.js';
-import { effectiveChars, MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings, REPEAT_DECAY } from '../src/train/auto-settings.js';
+import { effectiveChars, MAX_PASSES, MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings, REPEAT_DECAY } from '../src/train/auto-settings.js';
 
 /** A machine on which a step costs 1e-9 s per (layers · hidden² · B · T): 2×384 at B16 T128 is
  *  2·147456·2048·1e-9 = 0.604 s, and a budget of S seconds trains S · 1e9 / (layers · hidden²)
@@ -118,15 +118,21 @@ describe('pickSettings', () => {
     expect(tiny.seqLen).toBe(16);
   });
 
-  it('a names list (48,000 chars) and an hour: no more than 16 passes\' worth, so 1×128', async () => {
+  it('a names list (48,000 chars) and an hour: at most MAX_PASSES passes, so 1×128, and a run that ends early', async () => {
     // GRU, V = 54: 1×128 = 3·128·182 + 768 + 54·128 + 54 = 77,622; 2×128 = 69,888 + 768 + 98,304
-    // + 768 + 6,966 = 176,694. Hundreds of passes are worth at most 48,000 · 16 = 768,000 chars:
-    // 9.9 per parameter for 1×128, 4.3 for 2×128.
+    // + 768 + 6,966 = 176,694. An hour buys thousands of passes, of which the rule makes 25, worth
+    // 48,000 · (1 + 15 · (1 − e^(−24/15))) = 622,720 chars: 8.0 per parameter for 1×128, 3.5 for
+    // 2×128. T is 32 (48,000 / (16 · 64) < 64 windows), so 25 passes are ⌊25 · 48,000 / 512⌋ steps.
     const log: string[] = [];
     const c = await pickSettings({ trainChars: 48_000, vocabSize: 54, budgetSec: 3600, optimizer: 'adam', given: {}, measure: fake(log) });
+    expect(MAX_PASSES).toBe(25);
     expect(log).toEqual(['1x64', '1x128', '2x128']);
-    expect([c.layers, c.hidden]).toEqual([1, 128]);
-    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo((48_000 * (1 + 15 * (1 - Math.exp(-(3600e9 / (2 * 128 ** 2) / 48_000 - 1) / 15)))) / 176_694, 6);
+    expect([c.layers, c.hidden, c.seqLen]).toEqual([1, 128, 32]);
+    const worth = 48_000 * (1 + 15 * (1 - Math.exp(-24 / 15)));
+    expect(c.measured.at(-2)!.charsPerParam).toBeCloseTo(worth / 77_622, 6);
+    expect(c.measured.at(-1)!.charsPerParam).toBeCloseTo(worth / 176_694, 6);
+    expect(c.epochs).toBeCloseTo(25, 9);
+    expect(c.steps).toBe(2343);
   });
 
   it('counts a first pass in full, and the passes after it for less and less', () => {

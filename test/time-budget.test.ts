@@ -10,6 +10,7 @@ import { initParams } from '../src/model/layout.js';
 import { createRng } from '../src/rng.js';
 import { evaluateTokens } from '../src/train/evaluate.js';
 import { lrAt } from '../src/train/schedule.js';
+import { streamLayout } from '../src/train/streams.js';
 import { PLAN_SHARE, stepsForBudget, timedSteps, valCharsForBudget, WSD_PLAN_SHARE } from '../src/train/time-budget.js';
 import { freshCursor, runTraining } from '../src/train/trainer.js';
 import { smallCheckpoint } from './checkpoint-helpers.js';
@@ -112,7 +113,7 @@ describe('the step count of a --time budget', () => {
 
   it('fixes the count after the warmup from the measured rate; the flags it prints plan that same run', async () => {
     const dir = tempDir();
-    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(200));
     const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--warmup', '40', '--lr-schedule', 'cosine', '--out', join(dir, 'a')]);
     const said: string[] = [];
     expect(p.measure?.afterSteps).toBe(40);
@@ -144,9 +145,10 @@ describe('the step count of a --time budget', () => {
 
   it('wsd (the default schedule): times 9/10 of the flat steps the probe planned, or 72% of the budget, then fixes the count from their mean', async () => {
     const dir = tempDir();
-    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
-    // (a 20% decay, as the hand calculation below has it; unpinned, these many passes take 40%)
-    const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--decay-share', '0.2', '--out', join(dir, 'a')]);
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(1000));
+    // (2×96, slow enough on the fake machine to stay under MAX_PASSES in the minute; and a 20%
+    // decay, as the hand calculation below has it)
+    const p = await planTrain([corpus, '--time', '60', '--hidden', '96', '--decay-share', '0.2', '--out', join(dir, 'a')]);
     expect(p.settings.lrSchedule).toBe('wsd');
     const timed = Math.floor(0.9 * Math.floor(p.settings.steps * 0.8));
     expect(p.measure).toMatchObject({ afterSteps: timed, statistic: 'mean' });
@@ -160,6 +162,21 @@ describe('the step count of a --time budget', () => {
     expect(said[0]).toMatch(/took a mean [\d.]+ ms/);
     const again = await planTrain([corpus, ...fixed.flags!.split(' '), '--out', join(dir, 'b')]);
     expect(again.settings).toEqual(fixed);
+  });
+
+  it('on a small text stops at MAX_PASSES passes, early, and the count it fixes stays within them', async () => {
+    // TINY_NAMES × 20 and a minute on the fake machine buy far more than 25 passes
+    const dir = tempDir();
+    const corpus = writeText(dir, 'names.txt', TINY_NAMES.repeat(20));
+    const said: string[] = [];
+    const p = await planTrain([corpus, '--time', '60', '--hidden', '32', '--out', join(dir, 'a')], (m) => said.push(m));
+    const windows = streamLayout(p.data.train.length, p.settings.batch, p.settings.seqLen).windows;
+    expect(p.settings.steps).toBe(Math.ceil(25 * windows));
+    expect(said.join('\n')).toMatch(/buys about \d+ passes over this text; past 25 a model only overfits, so the run stops at 25 \(--steps \d+\), early \(--epochs \d+ uses the whole budget\)/);
+    // a machine far faster than the probe said still plans no more
+    const fixed = p.measure!.fix(1e-6, 1, p.measure!.afterSteps, () => {});
+    expect(fixed.steps).toBe(Math.ceil(25 * windows));
+    expect(p.cfg.dropout).toBe(0.3); // 25 passes: 10 ≤ passes < 80
   });
 
   it.each([['cosine', 8, 'median', undefined, 8], ['wsd', 20, 'mean', undefined, 20], ['wsd', 20, 'mean', 0, 1]] as const)('a %s run timing its first %i steps by their %s (fixed by %s s at the latest) equals the run given the fixed count from the start', async (lrSchedule, afterSteps, statistic, bySec, fixedAt) => {

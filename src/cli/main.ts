@@ -10,7 +10,7 @@ import { SAMPLE_DEFAULTS } from '../sample/sampler.js';
 import { timeRuleHelp } from '../train/auto-settings.js';
 import { ADAPT_LR, ADAPT_LR_MAX } from '../train/dynamic-eval.js';
 import { float, int } from './parse.js';
-import { guardWrites, stdoutWriteError } from './stdout-error.js';
+import { guardWrites, stdoutWriteError } from './write-guard.js';
 import { addTrainOptions, sharedOption } from './train-options.js';
 import { VERSION } from '../version.js';
 
@@ -207,7 +207,7 @@ function oneLine(message: string): string {
 export async function main(argv: string[]): Promise<number> {
   // `rnn sample | head`: when the reader goes away, stop quietly as Unix tools do (exit 0). Any other
   // write error ends the process here with one line and exit 1: it can arrive after the command
-  // has returned 0 (stdout-error.ts).
+  // has returned 0 (write-guard.ts).
   guardWrites(process.stdout, (err) => {
     if (err.code === 'EPIPE') process.exit(0);
     const e = stdoutWriteError(err);

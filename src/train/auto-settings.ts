@@ -39,6 +39,14 @@ export const MIN_CHARS_PER_PARAM = 6;
  *  side; at 30 minutes on tiny-shakespeare it does not bind (GRU 2×384: 5,300 steps). */
 export const MIN_STEPS = 2000;
 
+/** The most passes a --time run makes over its text: past them a small corpus only overfits, so a
+ *  budget that buys more ends early instead (`--epochs` uses it all). GRU 1×128, wsd, at equal
+ *  steps (BENCHMARKS.md, "Passes on a small text"): on the 48 kB names list 12 and 25 passes ended
+ *  at 2.038 and 2.036 (seed 2: 2.038, 2.041), 50 at 2.052 and 660 (five minutes) at 2.137; on
+ *  100 kB of tiny-shakespeare 25 passes validated at 1.613, 12 at 1.770, 50 at 1.631 and 100 at
+ *  1.649. At 30 minutes on all of tiny-shakespeare the rule's 2×384 makes 11.6-20 passes. */
+export const MAX_PASSES = 25;
+
 /** R*: how many repeated passes the value of repeating decays over (Muennighoff et al. 2023,
  *  "Scaling Data-Constrained Language Models", fit R*_D = 15.4). */
 export const REPEAT_DECAY = 15;
@@ -120,20 +128,21 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   const sizes = SIZES.filter(([l, h]) => (g.layers === undefined || l === g.layers) && (g.hidden === undefined || h === g.hidden));
   if (!sizes.length) sizes.push(g.layers === undefined && g.hidden === undefined ? [1, 64] : [g.layers ?? 2, g.hidden ?? 256]);
 
+  // the steps a size takes in the budget, at most MAX_PASSES passes' worth
+  const stepsIn = (secPerStep: number): number => Math.min(o.budgetSec / secPerStep, (MAX_PASSES * o.trainChars) / (batch * seqLen));
   const measured: AutoChoice['measured'] = [];
   let pick: AutoChoice['measured'][number] | null = null;
   for (const [layers, hidden] of sizes) {
     const secPerStep = await o.measure({ cell, layers, hidden, dropout: g.dropout ?? 0.2 }, batch, seqLen);
-    const chars = (o.budgetSec / secPerStep) * batch * seqLen;
-    const epochs = chars / o.trainChars;
+    const epochs = (stepsIn(secPerStep) * batch * seqLen) / o.trainChars;
     const m = { layers, hidden, secPerStep, epochs, charsPerParam: effectiveChars(o.trainChars, epochs) / params(layers, hidden) };
     measured.push(m);
-    const enough = m.charsPerParam >= MIN_CHARS_PER_PARAM && o.budgetSec / secPerStep >= MIN_STEPS;
+    const enough = m.charsPerParam >= MIN_CHARS_PER_PARAM && stepsIn(secPerStep) >= MIN_STEPS;
     if (pick === null || enough) pick = m; // the smallest always qualifies
     if (!enough) break; // larger sizes are slower and larger still
   }
   const p = pick!;
-  const steps = Math.max(1, Math.floor(o.budgetSec / p.secPerStep));
+  const steps = Math.max(1, Math.floor(stepsIn(p.secPerStep)));
   const adam = o.optimizer === 'adam' && p.epochs < AUTO_ADAM_PASSES ? AUTO_ADAM.find(([h]) => p.hidden <= h) : undefined;
   const beta2 = g.beta2 ?? adam?.[2];
   return {

@@ -17,7 +17,7 @@ import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from
 import {
   DEFAULT_STEPS, decayShareFor, defaultLr, defaultWarmup, dropoutFor, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
 } from '../settings/train-settings.js';
-import { MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
+import { MAX_PASSES, MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
 import { stepsForBudget, TIMED_SKIP, timedBySec, timedStatistic, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
 import { EVAL_BATCH } from './evaluate.js';
@@ -124,6 +124,14 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
     probeSecPerStep = autoSecPerStep !== null && B === B0 && T === T0 ? autoSecPerStep : await measure(probe, B, T, Math.min(3, timeBudget / 20));
     steps = Math.max(1, Math.floor(timeBudget / probeSecPerStep));
   }
+  // A small text: the budget ends early rather than overfit (MAX_PASSES), and the count fixed
+  // while the run times itself stays within it.
+  const passCap = timeBudget !== undefined ? Math.ceil(MAX_PASSES * windows) : Infinity;
+  const cap = Math.min(2 * steps, passCap); // a machine up to twice as fast as the probe said fills the budget
+  if (steps > passCap) {
+    log(`notice: --time ${formatDuration(timeBudget!)} buys about ${Math.round(steps / windows)} passes over this text; past ${MAX_PASSES} a model only overfits, so the run stops at ${MAX_PASSES} (--steps ${passCap}), early (--epochs ${Math.round(steps / windows)} uses the whole budget)`);
+    steps = passCap;
+  }
   // What the user did not give and the time rule did not pick follows from the budget, by the
   // same tables: dropout and wsd's decay share for the passes the steps make, warmup for the steps.
   v.dropout ??= dropoutFor(steps / windows);
@@ -151,8 +159,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   const settings = withSteps(steps, probeSecPerStep);
   const timed = timeBudget !== undefined ? timedSteps(settings, steps) : 0;
   const bySec = timed ? timedBySec(settings, timeBudget) : undefined;
-  // A machine up to twice as fast as the probe said fills the budget; the checkpoint must fit that.
-  const cap = 2 * steps;
+  // the checkpoint must fit the largest count the run may fix
   checkFits(cfg, timed ? withSteps(cap, probeSecPerStep) : settings);
   if (timeBudget !== undefined) {
     log(`calibrated: --time ${formatDuration(timeBudget)} ≈ --steps ${steps} on this machine${timed ? ` (to be fixed after the first ${timed} steps${bySec !== undefined ? ` or ${formatDuration(bySec)} of training, whichever comes first` : ''}, timed)` : ''}`);

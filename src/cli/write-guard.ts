@@ -1,4 +1,4 @@
-// What a failed write to stdout becomes. EPIPE (the reader went away, `rnn sample | head`) is the
+// What a failed write to stdout or stderr becomes. EPIPE (the reader went away, `rnn sample | head`) is the
 // normal end of a pipeline; any other errno (a full disk, EIO, a descriptor opened read-only) is a
 // RuntimeError with a hint. A write error reaches the process in one of two ways, and `guardWrites`
 // routes both to one handler:

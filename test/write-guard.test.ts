@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../src/checkpoint/io.js';
-import { guardWrites, stdoutWriteError } from '../src/cli/stdout-error.js';
+import { guardWrites, stdoutWriteError } from '../src/cli/write-guard.js';
 import { smallCheckpoint } from './checkpoint-helpers.js';
 import { rnn, tempDir, writeText } from './helpers/cli.js';
 
