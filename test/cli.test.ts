@@ -42,8 +42,11 @@ describe('rnn CLI', () => {
     expect(r.code).toBe(0);
     for (const g of ['Data:', 'Model:', 'Optimization:', 'Checkpoints:', 'System:', 'Examples:']) expect(r.stdout).toContain(g);
     expect(r.stdout).toContain('(default: 32)');
-    // --time states the README's rule ("How to pick settings"): 10 passes and 6 characters per parameter
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('the largest (GRU unless --cell) that gets 2000 steps and 6 characters per parameter in the budget on this machine (passes over the same text counting less and less)');
+    // --time states the README's rule ("How to pick settings"): 2,000 steps, 6 characters per
+    // parameter and at most 25 passes
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('the largest (GRU unless --cell) that gets 2000 steps and 6 characters per parameter in the budget on this machine (passes over the same text counting less and less)');
+    expect(help).toContain('at most 25 passes, so a small text ends early');
   });
 
   it('train --json prints one parseable summary on stdout with the files it wrote', async () => {

@@ -42,7 +42,7 @@ export const MIN_STEPS = 2000;
 /** The most passes a --time run makes over its text: past them a small corpus only overfits, so a
  *  budget that buys more ends early instead (`--epochs` uses it all). GRU 1×128, wsd, at equal
  *  steps (BENCHMARKS.md, "Passes on a small text"): on the 48 kB names list 12 and 25 passes ended
- *  at 2.038 and 2.036 (seed 2: 2.038, 2.041), 50 at 2.052 and 660 (five minutes) at 2.137; on
+ *  at 2.038 and 2.036 (seed 2: 2.038, 2.041), 50 at 2.052 and 661 (five minutes) at 2.137; on
  *  100 kB of tiny-shakespeare 25 passes validated at 1.613, 12 at 1.770, 50 at 1.631 and 100 at
  *  1.649. At 30 minutes on all of tiny-shakespeare the rule's 2×384 makes 11.6-20 passes. */
 export const MAX_PASSES = 25;
@@ -115,7 +115,7 @@ export interface AutoChoice {
 
 /** The rule in one clause, for `rnn train --help`. */
 export function timeRuleHelp(): string {
-  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_STEPS} steps and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match (Adam β2 0.95 up to 128 units under ${AUTO_ADAM_PASSES} passes)`;
+  return `the largest (${AUTO_CELL.toUpperCase()} unless --cell) that gets ${MIN_STEPS} steps and ${MIN_CHARS_PER_PARAM} characters per parameter in the budget on this machine (passes over the same text counting less and less), with dropout, shape and lr to match (Adam β2 0.95 up to 128 units under ${AUTO_ADAM_PASSES} passes); at most ${MAX_PASSES} passes, so a small text ends early`;
 }
 
 export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
