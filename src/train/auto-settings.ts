@@ -6,9 +6,10 @@
 //   - shape B 16 × T 128: the PyTorch recipe's T (../shared/peers/torch_budget.py) and half its
 //     batch, for twice the updates per character; T shrinks for corpora too small for 64 windows
 //     per epoch;
-//   - candidates from 1×64 up to 2×1024, measured on this machine smallest first; the pick is the largest that still gets
-//     MIN_STEPS optimizer steps and MIN_CHARS_PER_PARAM effective characters per parameter in the
-//     budget (effectiveChars: the
+//   - at most MAX_PASSES passes over the text: a budget that buys more ends early;
+//   - candidates from 1×64 up to 2×1024, measured on this machine smallest first; the pick is the
+//     largest that still gets MIN_STEPS optimizer steps and MIN_CHARS_PER_PARAM effective
+//     characters per parameter in those passes (effectiveChars: the
 //     data-constrained scaling of Muennighoff et al. 2023, where pass k over the same text is worth
 //     e^-(k-1)/R* of new text). A fixed bar of 10 passes picked a 1×64 on a 4.2 MB corpus at 3
 //     minutes where a 1×256 at 1.3 passes ended 0.14 nats lower (issue 18); on tiny-shakespeare at
