@@ -1,6 +1,6 @@
 // A stdout that cannot be written (a full disk, a descriptor opened read-only) ends every command
 // with one error line, a hint and exit code 1: no stack trace, no hang, whether the error is emitted
-// after the command returned or thrown by write() itself.
+// after the command returned or thrown by write() itself. A stderr that cannot be written ends none.
 
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';

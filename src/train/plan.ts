@@ -129,7 +129,8 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   const passCap = timeBudget !== undefined ? Math.ceil(MAX_PASSES * windows) : Infinity;
   const cap = Math.min(2 * steps, passCap); // a machine up to twice as fast as the probe said fills the budget
   if (steps > passCap) {
-    log(`notice: --time ${formatDuration(timeBudget!)} buys about ${Math.round(steps / windows)} passes over this text; past ${MAX_PASSES} a model only overfits, so the run stops at ${MAX_PASSES} (--steps ${passCap}), early (--epochs ${Math.round(steps / windows)} uses the whole budget)`);
+    const passes = Math.round(steps / windows);
+    log(`notice: --time ${formatDuration(timeBudget!)} buys about ${passes} passes over this text; past ${MAX_PASSES} a model only overfits, so the run stops at ${MAX_PASSES} (--steps ${passCap}), early (--epochs ${passes} uses the whole budget)`);
     steps = passCap;
   }
   // What the user did not give and the time rule did not pick follows from the budget, by the
