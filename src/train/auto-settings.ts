@@ -22,6 +22,7 @@
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
+import { streamLayout } from './streams.js';
 import { defaultLr, defaultWarmup, dropoutFor, type AutoKey, type Optimizer, type SettingValue } from '../settings/train-settings.js';
 
 /** Effective characters (effectiveChars) the picked model must train on, per parameter, within
@@ -47,6 +48,12 @@ export const MIN_STEPS = 2000;
  *  100 kB of tiny-shakespeare 25 passes validated at 1.613, 12 at 1.770, 50 at 1.631 and 100 at
  *  1.649. At 30 minutes on all of tiny-shakespeare the rule's 2×384 makes 11.6-20 passes. */
 export const MAX_PASSES = 25;
+
+/** The steps MAX_PASSES passes over an epoch of `windows` windows take: where a --time run stops,
+ *  for the pick here and for the count the run fixes (plan.ts). */
+export function passCapSteps(windows: number): number {
+  return Math.ceil(MAX_PASSES * windows);
+}
 
 /** R*: how many repeated passes the value of repeating decays over (Muennighoff et al. 2023,
  *  "Scaling Data-Constrained Language Models", fit R*_D = 15.4). */
@@ -130,7 +137,8 @@ export async function pickSettings(o: AutoInput): Promise<AutoChoice> {
   if (!sizes.length) sizes.push(g.layers === undefined && g.hidden === undefined ? [1, 64] : [g.layers ?? 2, g.hidden ?? 256]);
 
   // the steps a size takes in the budget, at most MAX_PASSES passes' worth
-  const stepsIn = (secPerStep: number): number => Math.min(o.budgetSec / secPerStep, (MAX_PASSES * o.trainChars) / (batch * seqLen));
+  const passCap = passCapSteps(streamLayout(o.trainChars + 1, batch, seqLen).windows);
+  const stepsIn = (secPerStep: number): number => Math.min(o.budgetSec / secPerStep, passCap);
   const measured: AutoChoice['measured'] = [];
   let pick: AutoChoice['measured'][number] | null = null;
   for (const [layers, hidden] of sizes) {

@@ -17,7 +17,7 @@ import { equivalentFlags, resumeConflicts, storedSettings, type RunValues } from
 import {
   DEFAULT_STEPS, decayShareFor, defaultLr, defaultWarmup, dropoutFor, flagOf, OPTIMIZER_BETAS, SETTING_ROWS, type AutoKey, type SettingKey, type TrainFlags, type TrainSettings,
 } from '../settings/train-settings.js';
-import { MAX_PASSES, MIN_CHARS_PER_PARAM, MIN_STEPS, pickSettings } from './auto-settings.js';
+import { MAX_PASSES, MIN_CHARS_PER_PARAM, MIN_STEPS, passCapSteps, pickSettings } from './auto-settings.js';
 import { stepTimer, type MeasureStep } from './calibrate.js';
 import { stepsForBudget, TIMED_SKIP, timedBySec, timedStatistic, timedSteps, VAL_SHARE, valCharsForBudget } from './time-budget.js';
 import { EVAL_BATCH } from './evaluate.js';
@@ -126,7 +126,7 @@ async function planFresh(input: PlanInput): Promise<RunPlan> {
   }
   // A small text: the budget ends early rather than overfit (MAX_PASSES), and the count fixed
   // while the run times itself stays within it.
-  const passCap = timeBudget !== undefined ? Math.ceil(MAX_PASSES * windows) : Infinity;
+  const passCap = timeBudget !== undefined ? passCapSteps(windows) : Infinity;
   const cap = Math.min(2 * steps, passCap); // a machine up to twice as fast as the probe said fills the budget
   if (steps > passCap) {
     const passes = Math.round(steps / windows);
