@@ -22,8 +22,8 @@
 
 import type { CellType } from '../model/config.js';
 import { buildLayout } from '../model/layout.js';
-import { streamLayout } from './streams.js';
 import { defaultLr, defaultWarmup, dropoutFor, type AutoKey, type Optimizer, type SettingValue } from '../settings/train-settings.js';
+import { streamLayout } from './streams.js';
 
 /** Effective characters (effectiveChars) the picked model must train on, per parameter, within
  *  the budget: a large model that sees too few is still learning when the time is up. 30 minutes
